@@ -1,0 +1,434 @@
+//! Stage 3: scan a folded message with the automaton and the patterns, apply negation,
+//! co-occurrence and context, and score intents.
+
+use crate::compile::{Compiled, Language, TargetKind};
+use crate::context::Context;
+use crate::normalize::{Normalized, ScriptCounts, is_word_char};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// What a message is about: its language, the intents found (best first) and side signals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Classification {
+    /// The language the message was read in (a pack's `language`, e.g. `"zh"`).
+    pub language: Arc<str>,
+    /// The intents at or above their threshold, by score descending; ties in the order the
+    /// packs declare the intents. Empty for a message about none of them.
+    pub intents: Vec<Intent>,
+    /// Side signals found (e.g. `"urgent"`, `"angry"`), in the order the packs declare them.
+    pub signals: Vec<Arc<str>>,
+    /// True when the message was longer than the engine's maximum message size and only its
+    /// first part was read (see [`EngineBuilder::max_message_bytes`](crate::EngineBuilder::max_message_bytes)).
+    pub truncated: bool,
+}
+
+/// One intent found in a message, with the evidence for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Intent {
+    /// The intent id, e.g. `"damage"`.
+    pub intent: Arc<str>,
+    /// The sum of the weights of its matched rules and context boosts.
+    pub score: f64,
+    /// What matched, in message order.
+    pub evidence: Vec<Evidence>,
+}
+
+/// One match that counted for an intent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Byte offset where the match starts in the caller's original message.
+    pub start: usize,
+    /// Byte offset where the match ends (exclusive) in the caller's original message.
+    pub end: usize,
+    /// The matched part of the original message: `message[start..end]`.
+    pub text: String,
+    /// The keyword as matched, in folded form (lowercase, simplified, full-width folded).
+    pub keyword: Arc<str>,
+    /// The rule that matched, as `file:line kind`: e.g. `rules/zh.toml:120 damage cue`.
+    pub rule: Arc<str>,
+}
+
+/// A keyword hit in the folded text, kept until negation is decided.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: u32,
+    end: u32,
+    keyword: u32,
+    kind: TargetKind,
+}
+
+/// Evidence before it is known whether its intent fires: spans in the folded text.
+#[derive(Debug, Clone)]
+struct Pending {
+    intent: u16,
+    start: u32,
+    end: u32,
+    keyword: Option<u32>,
+    rule: Arc<str>,
+    /// For co-occurrence evidence: the rule, which counts only if all its groups matched.
+    all: Option<u32>,
+}
+
+/// Per-thread buffers reused across calls, so a call allocates only its result.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    norm: Normalized,
+    hits: Vec<Hit>,
+    negators: Vec<(u32, u32, bool)>,
+    cue_matched: Vec<bool>,
+    all_masks: Vec<u64>,
+    scores: Vec<f64>,
+    has_evidence: Vec<bool>,
+    signal_on: Vec<bool>,
+    pending: Vec<Pending>,
+    /// The language of the last message, by index: read by `suggest`.
+    pub(crate) language: usize,
+    /// Fired intents of the last message, best first: read by `suggest`.
+    pub(crate) fired: Vec<u16>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's scratch buffers.
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        // Only reachable if a caller re-entered the engine from inside a call, which the API
+        // gives no way to do; a fresh buffer keeps that correct rather than panicking.
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+impl Compiled {
+    /// The language a message is read in: the caller's choice if a pack speaks it, else the
+    /// majority script, else the default language.
+    fn pick_language(&self, scripts: ScriptCounts, ctx: &Context) -> usize {
+        if let Some(tag) = &ctx.language {
+            if let Some(i) = self.languages.iter().position(|l| &*l.tag == tag.as_str()) {
+                return i;
+            }
+        }
+        // Ties go to the earlier entry: a CJK shop's message with an English word in it is
+        // still a CJK message.
+        let mut best: Option<(u32, usize)> = None;
+        for (tag, count) in [
+            ("zh", scripts.han),
+            ("ko", scripts.hangul),
+            ("en", scripts.latin_words),
+        ] {
+            if count == 0 || best.is_some_and(|(c, _)| c >= count) {
+                continue;
+            }
+            if let Some(i) = self.languages.iter().position(|l| &*l.tag == tag) {
+                best = Some((count, i));
+            }
+        }
+        best.map_or(self.default_language, |(_, i)| i)
+    }
+
+    /// Classifies `message`, leaving the fired intents in `scratch.fired` for `suggest`.
+    pub(crate) fn classify_into(
+        &self,
+        message: &str,
+        ctx: &Context,
+        s: &mut Scratch,
+    ) -> Classification {
+        let (message, truncated) = truncate(message, self.limits.max_message_bytes);
+        s.norm.fold(message);
+        let lang_index = self.pick_language(s.norm.scripts, ctx);
+        let lang = &self.languages[lang_index];
+        s.language = lang_index;
+        self.scan(lang_index as u16, s);
+        self.score(lang, ctx, s);
+        let text = &s.norm.text;
+
+        // Fired intents, best first; ties by declaration order.
+        s.fired.clear();
+        for (i, intent) in lang.intents.iter().enumerate() {
+            if s.has_evidence[i] && s.scores[i] + 1e-9 >= intent.threshold {
+                s.fired.push(i as u16);
+            }
+        }
+        let scores = &s.scores;
+        s.fired.sort_by(|&a, &b| {
+            scores[b as usize]
+                .total_cmp(&scores[a as usize])
+                .then(a.cmp(&b))
+        });
+
+        let mut intents = Vec::with_capacity(s.fired.len());
+        for &i in &s.fired {
+            let mut evidence: Vec<Evidence> = s
+                .pending
+                .iter()
+                .filter(|p| {
+                    p.intent == i
+                        && p.all.is_none_or(|a| {
+                            s.all_masks[a as usize] == lang.alls[a as usize].full_mask
+                        })
+                })
+                .map(|p| {
+                    let (start, end) =
+                        s.norm
+                            .original_span(message, p.start as usize, p.end as usize);
+                    Evidence {
+                        start,
+                        end,
+                        text: message[start..end].to_string(),
+                        keyword: match p.keyword {
+                            Some(k) => self.keywords[k as usize].text.clone(),
+                            None => Arc::from(&text[p.start as usize..p.end as usize]),
+                        },
+                        rule: p.rule.clone(),
+                    }
+                })
+                .collect();
+            // Longest first at each start, so that a match inside a longer match of the same
+            // rule ("坏" inside "压坏") can be dropped: it says nothing the longer one does not.
+            evidence.sort_by(|a, b| (a.start, b.end).cmp(&(b.start, a.end)));
+            let mut next = 0;
+            while next < evidence.len() {
+                let e = &evidence[next];
+                if evidence[..next]
+                    .iter()
+                    .any(|k| k.rule == e.rule && k.start <= e.start && e.end <= k.end)
+                {
+                    evidence.remove(next);
+                } else {
+                    next += 1;
+                }
+            }
+            intents.push(Intent {
+                intent: lang.intents[i as usize].id.clone(),
+                score: round(s.scores[i as usize]),
+                evidence,
+            });
+        }
+        let signals = lang
+            .signals
+            .iter()
+            .zip(&s.signal_on)
+            .filter(|(_, on)| **on)
+            .map(|(sig, _)| sig.id.clone())
+            .collect();
+        Classification {
+            language: lang.tag.clone(),
+            intents,
+            signals,
+            truncated,
+        }
+    }
+
+    /// One pass of the automaton over the folded text: keeps the hits of `lang` that sit on
+    /// word boundaries (Latin keywords) and on whole source characters.
+    fn scan(&self, lang: u16, s: &mut Scratch) {
+        s.hits.clear();
+        s.negators.clear();
+        let text = s.norm.text.as_str();
+        for m in self.automaton.find_overlapping_iter(text) {
+            let kw = &self.keywords[m.pattern().as_usize()];
+            let (start, end) = (m.start(), m.end());
+            if kw.boundary_start && text[..start].chars().next_back().is_some_and(is_word_char) {
+                continue;
+            }
+            if kw.boundary_end && text[end..].chars().next().is_some_and(is_word_char) {
+                continue;
+            }
+            // A match inside a multi-byte character cannot happen for UTF-8 keywords, but one
+            // covering half of a character's lowercase expansion can.
+            if !s.norm.on_source_boundaries(start, end) {
+                continue;
+            }
+            for t in &self.targets[kw.targets.start as usize..kw.targets.end as usize] {
+                if t.language != lang {
+                    continue;
+                }
+                match t.kind {
+                    TargetKind::NegatorBefore => s.negators.push((start as u32, end as u32, true)),
+                    TargetKind::NegatorAfter => s.negators.push((start as u32, end as u32, false)),
+                    kind => s.hits.push(Hit {
+                        start: start as u32,
+                        end: end as u32,
+                        keyword: m.pattern().as_u32(),
+                        kind,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// Turns hits into scores, signals and pending evidence.
+    fn score(&self, lang: &Language, ctx: &Context, s: &mut Scratch) {
+        reset(&mut s.cue_matched, lang.cues.len(), false);
+        reset(&mut s.all_masks, lang.alls.len(), 0);
+        reset(&mut s.scores, lang.intents.len(), 0.0);
+        reset(&mut s.has_evidence, lang.intents.len(), false);
+        reset(&mut s.signal_on, lang.signals.len(), false);
+        s.pending.clear();
+        let text = s.norm.text.as_str();
+        for hit in &s.hits {
+            let negatable = match hit.kind {
+                TargetKind::Cue(c) => lang.cues[c as usize].negatable,
+                TargetKind::Group { all, .. } => lang.alls[all as usize].negatable,
+                TargetKind::Signal(g) => lang.signals[g as usize].negatable,
+                TargetKind::NegatorBefore | TargetKind::NegatorAfter => false,
+            };
+            if negatable && is_negated(text, hit, &s.negators, lang.negation_window) {
+                continue;
+            }
+            match hit.kind {
+                TargetKind::Cue(c) => {
+                    let cue = &lang.cues[c as usize];
+                    if !s.cue_matched[c as usize] {
+                        s.cue_matched[c as usize] = true;
+                        s.scores[cue.intent as usize] += cue.weight;
+                    }
+                    s.has_evidence[cue.intent as usize] |= cue.weight > 0.0;
+                    s.pending.push(Pending {
+                        intent: cue.intent,
+                        start: hit.start,
+                        end: hit.end,
+                        keyword: Some(hit.keyword),
+                        rule: cue.rule.clone(),
+                        all: None,
+                    });
+                }
+                TargetKind::Group { all, group } => {
+                    let rule = &lang.alls[all as usize];
+                    s.all_masks[all as usize] |= 1 << group;
+                    s.pending.push(Pending {
+                        intent: rule.intent,
+                        start: hit.start,
+                        end: hit.end,
+                        keyword: Some(hit.keyword),
+                        rule: rule.rule.clone(),
+                        all: Some(all),
+                    });
+                }
+                TargetKind::Signal(g) => s.signal_on[g as usize] = true,
+                TargetKind::NegatorBefore | TargetKind::NegatorAfter => {}
+            }
+        }
+        for (i, all) in lang.alls.iter().enumerate() {
+            if s.all_masks[i] == all.full_mask {
+                s.scores[all.intent as usize] += all.weight;
+                s.has_evidence[all.intent as usize] |= all.weight > 0.0;
+            }
+        }
+        for p in &lang.patterns {
+            if let Some(m) = p.regex.find(text) {
+                s.scores[p.intent as usize] += p.weight;
+                s.has_evidence[p.intent as usize] |= p.weight > 0.0;
+                s.pending.push(Pending {
+                    intent: p.intent,
+                    start: m.start() as u32,
+                    end: m.end() as u32,
+                    keyword: None,
+                    rule: p.rule.clone(),
+                    all: None,
+                });
+            }
+        }
+        // Context only strengthens what the message itself says: a repeat customer's "hello"
+        // is not a complaint about the last order.
+        for (i, intent) in lang.intents.iter().enumerate() {
+            if s.has_evidence[i] {
+                for (when, weight) in &intent.boosts {
+                    if when.holds(ctx) {
+                        s.scores[i] += weight;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether a negator cancels `hit`: one that ends at most `window` units before it (or, for
+/// "after" negators, starts at most `window` units after it) with no clause break between. A
+/// negator inside the keyword itself ("还没到") does not count: the keyword was written whole.
+fn is_negated(text: &str, hit: &Hit, negators: &[(u32, u32, bool)], window: u32) -> bool {
+    negators.iter().any(|&(start, end, before)| {
+        if before {
+            end <= hit.start && gap_units(&text[end as usize..hit.start as usize], window)
+        } else {
+            start >= hit.end && gap_units(&text[hit.end as usize..start as usize], window)
+        }
+    })
+}
+
+/// True when `gap` holds at most `window` units (a CJK/Hangul character or a Latin word each)
+/// and no punctuation that closes a clause.
+fn gap_units(gap: &str, window: u32) -> bool {
+    if gap.len() > 64 {
+        return false;
+    }
+    let mut units = 0;
+    let mut in_word = false;
+    for c in gap.chars() {
+        if matches!(
+            c,
+            ',' | '.' | '!' | '?' | ';' | ':' | '\n' | '。' | '、' | '…' | '~' | '～'
+        ) {
+            return false;
+        }
+        if is_word_char(c) {
+            if !in_word {
+                units += 1;
+            }
+            in_word = true;
+        } else {
+            in_word = false;
+            if !c.is_whitespace() {
+                units += 1;
+            }
+        }
+    }
+    units <= window
+}
+
+fn reset<T: Copy>(v: &mut Vec<T>, len: usize, value: T) {
+    v.clear();
+    v.resize(len, value);
+}
+
+/// Scores are sums of a few decimal weights: round away the binary noise (0.30000000000000004).
+fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// The longest prefix of `message` of at most `max` bytes that ends on a character boundary.
+fn truncate(message: &str, max: usize) -> (&str, bool) {
+    if message.len() <= max {
+        return (message, false);
+    }
+    let mut end = max;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&message[..end], true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps() {
+        assert!(gap_units("", 0));
+        assert!(gap_units(" was ", 1));
+        assert!(!gap_units(" was really ", 1));
+        assert!(gap_units("被", 1));
+        assert!(!gap_units(",", 5));
+        assert!(!gap_units("。", 5));
+    }
+
+    #[test]
+    fn truncates_on_char_boundaries() {
+        assert_eq!(truncate("快递", 4), ("快", true));
+        assert_eq!(truncate("快递", 6), ("快递", false));
+        assert_eq!(truncate("快递", 2), ("", true));
+    }
+}

@@ -1,0 +1,209 @@
+//! The one error type of the crate: why an engine could not be built.
+
+use std::fmt;
+
+/// Why an [`Engine`](crate::Engine) could not be built: a rule pack that could not be read,
+/// parsed or validated, or a limit it went past.
+///
+/// The error is opaque: read it through its accessors or its `Display`, which reads like
+/// `rules/shop.toml:12:14: intent `damage`: empty keyword` followed by the offending line and a
+/// caret under the column. When building fails nothing is loaded: there is no half-built engine.
+///
+/// ```
+/// let err = replykit::Engine::builder()
+///     .bundled(false)
+///     .pack_str("shop.toml", "language = \"zh\"\n[[intent]]\nid = \"damage\"\n[[intent.cue]]\nkeywords = [\"碎了\", \" \"]\n")
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err.path(), Some("shop.toml"));
+/// assert_eq!((err.line(), err.column()), (Some(5), Some(22)));
+/// assert_eq!(err.rule(), Some("intent `damage`"));
+/// assert!(err.to_string().starts_with("shop.toml:5:22: intent `damage`: empty keyword"));
+/// ```
+#[derive(Clone)]
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
+    kind: ErrorKind,
+    path: Option<String>,
+    position: Option<Position>,
+    rule: Option<String>,
+}
+
+#[derive(Clone)]
+struct Position {
+    line: usize,
+    column: usize,
+    source_line: String,
+}
+
+/// What went wrong, without the where. Private so that adding a case is not a breaking change.
+#[derive(Clone, Debug, thiserror::Error)]
+pub(crate) enum ErrorKind {
+    #[error("cannot read rule pack: {0}")]
+    Io(String),
+    #[error("rule pack is not valid UTF-8")]
+    Utf8,
+    #[error("{0}")]
+    Syntax(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("empty keyword")]
+    EmptyKeyword,
+    #[error("duplicate {what} id `{id}`{hint}")]
+    Duplicate {
+        what: &'static str,
+        id: String,
+        hint: &'static str,
+    },
+    #[error(
+        "unknown intent `{0}` (declare it in this pack or an earlier one of the same language)"
+    )]
+    UnknownIntent(String),
+    #[error(
+        "unknown signal `{0}` (declare it in this pack or an earlier one of the same language)"
+    )]
+    UnknownSignal(String),
+    #[error("unknown placeholder `{{{0}}}`")]
+    UnknownPlaceholder(String),
+    #[error("placeholder `{{{0}}}` has no value: give it a default in [defaults]{1}")]
+    NoDefault(String, &'static str),
+    #[error("invalid regex: {0}")]
+    Regex(String),
+    #[error("limit exceeded: {0}")]
+    Limit(String),
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                path: None,
+                position: None,
+                rule: None,
+            }),
+        }
+    }
+
+    pub(crate) fn with_path(mut self, path: &str) -> Error {
+        self.inner.path = Some(path.to_string());
+        self
+    }
+
+    pub(crate) fn with_rule(mut self, rule: impl Into<String>) -> Error {
+        self.inner.rule = Some(rule.into());
+        self
+    }
+
+    /// Sets line and column from a byte offset into `source`.
+    pub(crate) fn at(mut self, source: &str, offset: usize) -> Error {
+        let offset = floor_char_boundary(source, offset.min(source.len()));
+        let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[offset..]
+            .find('\n')
+            .map_or(source.len(), |i| offset + i);
+        self.inner.position = Some(Position {
+            line: source[..offset].matches('\n').count() + 1,
+            column: source[line_start..offset].chars().count() + 1,
+            source_line: source[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
+        });
+        self
+    }
+
+    /// The file (or the name given to [`EngineBuilder::pack_str`](crate::EngineBuilder::pack_str))
+    /// the error is in, if it is in one.
+    pub fn path(&self) -> Option<&str> {
+        self.inner.path.as_deref()
+    }
+
+    /// The 1-based line of the error in its file, if it has one.
+    pub fn line(&self) -> Option<usize> {
+        self.inner.position.as_ref().map(|p| p.line)
+    }
+
+    /// The 1-based column (in characters) of the error in its line, if it has one.
+    pub fn column(&self) -> Option<usize> {
+        self.inner.position.as_ref().map(|p| p.column)
+    }
+
+    /// The rule the error is in, e.g. ``intent `damage` `` or ``template `zh.damage.sorry` ``.
+    pub fn rule(&self) -> Option<&str> {
+        self.inner.rule.as_deref()
+    }
+
+    /// The message alone, without file, position or rule: e.g. `empty keyword`.
+    pub fn message(&self) -> String {
+        self.inner.kind.to_string()
+    }
+
+    /// True when the error is a limit of the builder that the packs went past (size, count,
+    /// length, regex size), as opposed to a mistake in a pack.
+    pub fn is_limit(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::Limit(_))
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        if let Some(path) = &inner.path {
+            write!(f, "{path}:")?;
+            if let Some(p) = &inner.position {
+                write!(f, "{}:{}:", p.line, p.column)?;
+            }
+            f.write_str(" ")?;
+        }
+        if let Some(rule) = &inner.rule {
+            write!(f, "{rule}: ")?;
+        }
+        write!(f, "{}", inner.kind)?;
+        if let Some(p) = &inner.position {
+            let gutter = p.line.to_string().len();
+            // The caret goes under the column, counting wide (CJK) characters as two cells so
+            // that it lines up in a terminal.
+            let pad: usize = p
+                .source_line
+                .chars()
+                .take(p.column - 1)
+                .map(|c| if is_wide(c) { 2 } else { 1 })
+                .sum();
+            write!(
+                f,
+                "\n{:gutter$} |\n{} | {}\n{:gutter$} | {:pad$}^",
+                "", p.line, p.source_line, "", ""
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("path", &self.path())
+            .field("line", &self.line())
+            .field("column", &self.column())
+            .field("rule", &self.rule())
+            .field("message", &self.message())
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,178 @@
+//! Reply templates: parsed once at load into literal and placeholder segments, so rendering is
+//! a few `push_str`s with no parsing on the hot path.
+
+use crate::context::Context;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// A template parsed into segments.
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    segments: Vec<Segment>,
+    /// A guess at the rendered length, to allocate once.
+    len_hint: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Segment {
+    Literal(Box<str>),
+    /// Placeholder filled from the context's numbers.
+    DaysSinceShipped,
+    OrderAmount,
+    /// Placeholder filled from the context's names/vars, else the pack's default.
+    Named(Box<str>),
+}
+
+/// Why a template does not parse: a message and the byte offset in the template text.
+#[derive(Debug, PartialEq)]
+pub(crate) struct ParseError {
+    pub(crate) message: String,
+    pub(crate) offset: usize,
+}
+
+impl Template {
+    /// Parses `{name}` placeholders; `{{` and `}}` are literal braces.
+    pub(crate) fn parse(text: &str) -> Result<Template, ParseError> {
+        let mut segments = Vec::new();
+        let mut literal = String::new();
+        let mut rest = text.char_indices().peekable();
+        while let Some((i, c)) = rest.next() {
+            match c {
+                '{' if rest.peek().map(|p| p.1) == Some('{') => {
+                    rest.next();
+                    literal.push('{');
+                }
+                '}' if rest.peek().map(|p| p.1) == Some('}') => {
+                    rest.next();
+                    literal.push('}');
+                }
+                '{' => {
+                    let close = text[i..].find('}').ok_or_else(|| ParseError {
+                        message: "unclosed `{` (write `{{` for a literal brace)".into(),
+                        offset: i,
+                    })?;
+                    let name = &text[i + 1..i + close];
+                    if !crate::rules::is_placeholder_name(name) {
+                        return Err(ParseError {
+                            message: format!(
+                                "invalid placeholder `{{{name}}}` (write `{{{{` for a literal brace)"
+                            ),
+                            offset: i,
+                        });
+                    }
+                    if !literal.is_empty() {
+                        segments.push(Segment::Literal(std::mem::take(&mut literal).into()));
+                    }
+                    segments.push(match name {
+                        "days_since_shipped" => Segment::DaysSinceShipped,
+                        "order_amount" => Segment::OrderAmount,
+                        _ => Segment::Named(name.into()),
+                    });
+                    while rest.peek().is_some_and(|&(j, _)| j <= i + close) {
+                        rest.next();
+                    }
+                }
+                '}' => {
+                    return Err(ParseError {
+                        message: "unmatched `}` (write `}}` for a literal brace)".into(),
+                        offset: i,
+                    });
+                }
+                c => literal.push(c),
+            }
+        }
+        if !literal.is_empty() {
+            segments.push(Segment::Literal(literal.into()));
+        }
+        Ok(Template {
+            segments,
+            len_hint: text.len() + 16,
+        })
+    }
+
+    /// The placeholders the template uses, in order.
+    pub(crate) fn placeholders(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Literal(_) => None,
+            Segment::DaysSinceShipped => Some("days_since_shipped"),
+            Segment::OrderAmount => Some("order_amount"),
+            Segment::Named(n) => Some(&**n),
+        })
+    }
+
+    /// Renders with values from `ctx`, else `defaults`. Load-time validation guarantees every
+    /// placeholder has one of the two; should one still be missing, it renders as nothing rather
+    /// than as a raw `{placeholder}` in front of a buyer.
+    pub(crate) fn render(&self, ctx: &Context, defaults: &HashMap<String, String>) -> String {
+        let mut out = String::with_capacity(self.len_hint);
+        for segment in &self.segments {
+            match segment {
+                Segment::Literal(s) => out.push_str(s),
+                Segment::DaysSinceShipped => {
+                    if let Some(d) = ctx.days_since_shipped {
+                        let _ = write!(out, "{d}");
+                    }
+                }
+                Segment::OrderAmount => {
+                    if let Some(a) = ctx.order_amount {
+                        if a.fract() == 0.0 && a.abs() < 1e15 {
+                            let _ = write!(out, "{}", a as i64);
+                        } else {
+                            let _ = write!(out, "{a:.2}");
+                        }
+                    }
+                }
+                Segment::Named(name) => {
+                    if let Some(v) = ctx
+                        .var(name)
+                        .or_else(|| defaults.get(&**name).map(String::as_str))
+                    {
+                        out.push_str(v);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_context_then_defaults() {
+        let t =
+            Template::parse("{buyer}好,我是{agent} {{ok}} 已发货{days_since_shipped}天").unwrap();
+        let defaults = HashMap::from([
+            ("buyer".to_string(), "亲".to_string()),
+            ("agent".to_string(), "小美".to_string()),
+        ]);
+        let mut ctx = Context::default();
+        ctx.agent = Some("阿青".into());
+        ctx.days_since_shipped = Some(6);
+        assert_eq!(t.render(&ctx, &defaults), "亲好,我是阿青 {ok} 已发货6天");
+        assert_eq!(
+            t.placeholders().collect::<Vec<_>>(),
+            ["buyer", "agent", "days_since_shipped"]
+        );
+    }
+
+    #[test]
+    fn rejects_bad_braces() {
+        assert_eq!(Template::parse("hi {name").unwrap_err().offset, 3);
+        assert_eq!(Template::parse("hi }").unwrap_err().offset, 3);
+        assert!(Template::parse("hi {Bad Name}").is_err());
+        assert!(Template::parse("hi {}").is_err());
+    }
+
+    #[test]
+    fn amounts_render_plainly() {
+        let t = Template::parse("{order_amount}").unwrap();
+        let mut ctx = Context::default();
+        ctx.order_amount = Some(1200.0);
+        assert_eq!(t.render(&ctx, &HashMap::new()), "1200");
+        ctx.order_amount = Some(19.9);
+        assert_eq!(t.render(&ctx, &HashMap::new()), "19.90");
+    }
+}
