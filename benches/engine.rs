@@ -1,0 +1,2 @@
+//! Placeholder replaced by the throughput work (issue 4).
+fn main() {}
