@@ -8,7 +8,7 @@
 mod common;
 
 use common::{PackFlags, fail, parse, value};
-use replykit::{Context, Engine, Suggestion};
+use replykit::{Context, Suggestion};
 use serde::Serialize;
 use std::io::{self, BufRead, BufWriter, Write};
 use std::process::exit;
@@ -110,7 +110,7 @@ fn main() {
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out))
         } else {
-            write_readable(out, message, &s, &engine)
+            write_readable(out, message, &s)
         };
         // A closed pipe (`suggest ... | head`) is a normal way to stop reading.
         if written.is_err() {

@@ -319,7 +319,8 @@ impl Compiled {
             }
         }
         for p in &lang.patterns {
-            if let Some(m) = p.regex.find(text) {
+            // Zero-width matches (`\b`) point at nothing a person could be shown: skip them.
+            if let Some(m) = p.regex.find_iter(text).find(|m| !m.is_empty()) {
                 s.scores[p.intent as usize] += p.weight;
                 s.has_evidence[p.intent as usize] |= p.weight > 0.0;
                 s.pending.push(Pending {

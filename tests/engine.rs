@@ -334,3 +334,19 @@ fn results_round_trip_through_json() {
     let ctx_json = serde_json::to_string(&ctx).unwrap();
     assert_eq!(serde_json::from_str::<Context>(&ctx_json).unwrap(), ctx);
 }
+
+#[test]
+fn zero_width_regex_matches_are_ignored() {
+    // `\b` does not match the empty string, so it loads; its matches have no text to show.
+    let pack = "language = \"en\"\n[[intent]]\nid = \"x\"\n[[intent.pattern]]\nregex = '\\b'\n";
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("p.toml", pack)
+        .build()
+        .unwrap();
+    assert!(
+        e.classify("hi there", &Context::default())
+            .intents
+            .is_empty()
+    );
+}
