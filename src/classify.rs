@@ -247,6 +247,8 @@ impl Compiled {
                     continue;
                 }
                 match t.kind {
+                    // "能不能退", "有没有货", "甜不甜": an A-not-A question, not a negation.
+                    TargetKind::NegatorBefore if is_a_not_a(text, start, end) => {}
                     TargetKind::NegatorBefore => s.negators.push((start as u32, end as u32, true)),
                     TargetKind::NegatorAfter => s.negators.push((start as u32, end as u32, false)),
                     kind => s.hits.push(Hit {
@@ -320,7 +322,10 @@ impl Compiled {
         }
         for p in &lang.patterns {
             // Zero-width matches (`\b`) point at nothing a person could be shown: skip them.
-            if let Some(m) = p.regex.find_iter(text).find(|m| !m.is_empty()) {
+            // One leftmost search keeps this linear: iterating past zero-width matches to a
+            // later real one is quadratic for patterns such as `[a-z ]+z|\b` (each step rescans
+            // the rest of the text), so a zero-width leftmost match counts as no match.
+            if let Some(m) = p.regex.find(text).filter(|m| !m.is_empty()) {
                 s.scores[p.intent as usize] += p.weight;
                 s.has_evidence[p.intent as usize] |= p.weight > 0.0;
                 s.pending.push(Pending {
@@ -358,6 +363,13 @@ fn is_negated(text: &str, hit: &Hit, negators: &[(u32, u32, bool)], window: u32)
             start >= hit.end && gap_units(&text[hit.end as usize..start as usize], window)
         }
     })
+}
+
+/// True when the negator at `start..end` sits between two equal characters (X不X, X没X): the
+/// Chinese yes-no question form, which asks rather than denies.
+fn is_a_not_a(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    before.is_some_and(|c| !c.is_whitespace() && text[end..].starts_with(c))
 }
 
 /// True when `gap` holds at most `window` units (a CJK/Hangul character or a Latin word each)
@@ -415,6 +427,14 @@ fn truncate(message: &str, max: usize) -> (&str, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_not_a_questions() {
+        assert!(is_a_not_a("能不能退", 3, 6));
+        assert!(is_a_not_a("有没有货", 3, 6));
+        assert!(!is_a_not_a("没有坏", 0, 3));
+        assert!(!is_a_not_a("都没坏", 3, 6));
+    }
 
     #[test]
     fn gaps() {
