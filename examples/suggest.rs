@@ -144,12 +144,7 @@ fn main() {
     }
 }
 
-fn write_readable(
-    out: &mut impl Write,
-    message: &str,
-    s: &Suggestion,
-    _engine: &Engine,
-) -> io::Result<()> {
+fn write_readable(out: &mut impl Write, message: &str, s: &Suggestion) -> io::Result<()> {
     writeln!(out, "message:  {message}")?;
     writeln!(
         out,
