@@ -4,14 +4,20 @@
 //! suggest [OPTIONS] [MESSAGE]...
 //! ```
 //! With no MESSAGE, reads stdin, one message per line. See `--help`.
+//!
+//! `--jobs N` answers stdin on N threads: lines are read in chunks, each chunk is answered in
+//! parallel and written in input order while the next chunk is read, so memory stays bounded
+//! by a few chunks however long the input is.
 
 mod common;
 
 use common::{PackFlags, fail, parse, value};
+use rayon::prelude::*;
 use replykit::{Context, Suggestion};
 use serde::Serialize;
 use std::io::{self, BufRead, BufWriter, Write};
 use std::process::exit;
+use std::sync::mpsc::sync_channel;
 
 const HELP: &str = "\
 suggest: classify buyer messages and suggest replies and policy hints
@@ -33,6 +39,8 @@ OPTIONS:
   --order-status S        unpaid, paid, shipped or delivered
   --days-since-shipped N  days since the order shipped
   --order-amount X        the order's amount
+  --jobs N                answer stdin on N threads (0: one per core), output still in
+                          input order (default 1)
   -h, --help              this text
 
 Exit status: 0 ok; 1 some stdin lines were not UTF-8 (reported and skipped); 2 bad flag or rule pack.";
@@ -50,6 +58,7 @@ fn main() {
     let mut ctx = Context::default();
     let mut json = false;
     let mut top = 3usize;
+    let mut jobs = 1usize;
     let mut messages = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -63,6 +72,7 @@ fn main() {
             }
             "--json" => json = true,
             "--top" => top = parse("--top", &value(&arg, &mut args)),
+            "--jobs" => jobs = parse("--jobs", &value(&arg, &mut args)),
             "--shop" => ctx.shop = Some(value(&arg, &mut args)),
             "--agent" => ctx.agent = Some(value(&arg, &mut args)),
             "--buyer" => ctx.buyer = Some(value(&arg, &mut args)),
@@ -94,57 +104,163 @@ fn main() {
     builder.max_replies(top);
     let engine = packs.build(&builder);
 
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut bad_lines = false;
-    let answer = |message: &str, out: &mut BufWriter<io::StdoutLock>| {
+    if jobs == 0 {
+        jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    }
+    let answer = |message: &str, out: &mut dyn Write| -> io::Result<()> {
         let s = engine.suggest(message, &ctx);
-        let written = if json {
-            serde_json::to_writer(
-                &mut *out,
-                &JsonLine {
-                    message,
-                    suggestion: &s,
-                },
-            )
-            .map_err(io::Error::from)
-            .and_then(|()| writeln!(out))
-        } else {
-            write_readable(out, message, &s)
-        };
-        // A closed pipe (`suggest ... | head`) is a normal way to stop reading.
-        if written.is_err() {
-            exit(0);
-        }
+        write_answer(out, message, &s, json)
     };
-    if messages.is_empty() {
-        let stdin = io::stdin();
-        for (n, line) in stdin.lock().split(b'\n').enumerate() {
-            let mut bytes = line.unwrap_or_else(|e| fail(&format!("reading stdin: {e}")));
-            if bytes.last() == Some(&b'\r') {
-                bytes.pop();
+    let bad_lines = if messages.is_empty() && jobs > 1 {
+        answer_in_parallel(jobs, &answer)
+    } else {
+        let mut out = BufWriter::new(io::stdout().lock());
+        let mut bad_lines = false;
+        if messages.is_empty() {
+            for (n, line) in io::stdin().lock().split(b'\n').enumerate() {
+                let bytes = line.unwrap_or_else(|e| fail(&format!("reading stdin: {e}")));
+                match into_message(bytes) {
+                    // A closed pipe (`suggest ... | head`) is a normal way to stop reading.
+                    Ok(message) => {
+                        if answer(&message, &mut out).is_err() {
+                            exit(0);
+                        }
+                    }
+                    Err(_) => {
+                        let _ = out.flush();
+                        eprintln!("error: stdin line {}: not valid UTF-8, skipped", n + 1);
+                        bad_lines = true;
+                    }
+                }
             }
-            match String::from_utf8(bytes) {
-                Ok(message) => answer(&message, &mut out),
-                Err(_) => {
-                    let _ = out.flush();
-                    eprintln!("error: stdin line {}: not valid UTF-8, skipped", n + 1);
-                    bad_lines = true;
+        } else {
+            for m in &messages {
+                if answer(m, &mut out).is_err() {
+                    exit(0);
                 }
             }
         }
-    } else {
-        for m in &messages {
-            answer(m, &mut out);
+        if out.flush().is_err() {
+            exit(0);
         }
-    }
-    let _ = out.flush();
+        bad_lines
+    };
     if bad_lines {
         exit(1);
     }
 }
 
-fn write_readable(out: &mut impl Write, message: &str, s: &Suggestion) -> io::Result<()> {
+/// Lines per chunk of `--jobs`: enough to keep every thread busy, few enough that the chunks in
+/// flight (one being read, one answered, one written) stay small.
+const CHUNK_LINES: usize = 4096;
+
+/// One line of stdin: its number, and the message (or `None`: it was not UTF-8).
+type Line = (usize, Option<String>);
+
+/// Answers stdin on `jobs` threads, writing to `out` in input order; true if some lines were
+/// not UTF-8. A reader thread reads chunks of lines, the pool answers a chunk into one buffer
+/// per line, and a writer thread writes the buffers: each stage works on its own chunk, and the
+/// bounded channels between them keep at most a few chunks in memory.
+fn answer_in_parallel(
+    jobs: usize,
+    answer: &(dyn Fn(&str, &mut dyn Write) -> io::Result<()> + Sync),
+) -> bool {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .unwrap_or_else(|e| fail(&format!("--jobs {jobs}: {e}")));
+    let (lines_tx, lines_rx) = sync_channel::<Vec<Line>>(2);
+    let (done_tx, done_rx) = sync_channel::<Vec<Result<Vec<u8>, usize>>>(2);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK_LINES);
+            for (n, line) in io::stdin().lock().split(b'\n').enumerate() {
+                let bytes = line.unwrap_or_else(|e| fail(&format!("reading stdin: {e}")));
+                chunk.push((n + 1, into_message(bytes).ok()));
+                if chunk.len() == CHUNK_LINES {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_LINES));
+                    if lines_tx.send(full).is_err() {
+                        return;
+                    }
+                }
+            }
+            if !chunk.is_empty() {
+                let _ = lines_tx.send(chunk);
+            }
+        });
+        let writer = scope.spawn(move || {
+            let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            let mut bad_lines = false;
+            for answers in done_rx {
+                for a in answers {
+                    match a {
+                        Ok(bytes) => {
+                            // A closed pipe (`suggest ... | head`) is a normal way to stop.
+                            if out.write_all(&bytes).is_err() {
+                                exit(0);
+                            }
+                        }
+                        Err(line) => {
+                            let _ = out.flush();
+                            eprintln!("error: stdin line {line}: not valid UTF-8, skipped");
+                            bad_lines = true;
+                        }
+                    }
+                }
+            }
+            if out.flush().is_err() {
+                exit(0);
+            }
+            bad_lines
+        });
+        for chunk in lines_rx {
+            let answers: Vec<Result<Vec<u8>, usize>> = pool.install(|| {
+                chunk
+                    .into_par_iter()
+                    .map(|(line, message)| {
+                        let message = message.ok_or(line)?;
+                        let mut buf = Vec::with_capacity(512);
+                        // Writing to a Vec cannot fail.
+                        let _ = answer(&message, &mut buf);
+                        Ok(buf)
+                    })
+                    .collect()
+            });
+            if done_tx.send(answers).is_err() {
+                break;
+            }
+        }
+        drop(done_tx);
+        writer.join().unwrap_or(true)
+    })
+}
+
+/// A stdin line as a message: without its `\r\n` or `\n`, if it is UTF-8.
+fn into_message(mut bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    String::from_utf8(bytes)
+}
+
+/// Writes the answer to one message: a JSON line, or the readable block.
+fn write_answer(out: &mut dyn Write, message: &str, s: &Suggestion, json: bool) -> io::Result<()> {
+    if json {
+        serde_json::to_writer(
+            &mut *out,
+            &JsonLine {
+                message,
+                suggestion: s,
+            },
+        )
+        .map_err(io::Error::from)?;
+        writeln!(out)
+    } else {
+        write_readable(out, message, s)
+    }
+}
+
+fn write_readable(out: &mut dyn Write, message: &str, s: &Suggestion) -> io::Result<()> {
     writeln!(out, "message:  {message}")?;
     writeln!(
         out,

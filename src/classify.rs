@@ -1,7 +1,7 @@
 //! Stage 3: scan a folded message with the automaton and the patterns, apply negation,
 //! co-occurrence and context, and score intents.
 
-use crate::compile::{Compiled, Language, TargetKind};
+use crate::compile::{Compiled, Gate, Language, TargetKind};
 use crate::context::Context;
 use crate::normalize::{Normalized, ScriptCounts, is_word_char};
 use serde::{Deserialize, Serialize};
@@ -65,9 +65,28 @@ struct Pending {
     start: u32,
     end: u32,
     keyword: Option<u32>,
-    rule: Arc<str>,
+    rule: Rule,
     /// For co-occurrence evidence: the rule, which counts only if all its groups matched.
     all: Option<u32>,
+}
+
+/// The rule a pending evidence came from, by index in its language's tables: its name is
+/// cloned only if the evidence is shown.
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    Cue(u32),
+    All(u32),
+    Pattern(u32),
+}
+
+impl Rule {
+    fn name(self, lang: &Language) -> &Arc<str> {
+        match self {
+            Rule::Cue(i) => &lang.cues[i as usize].rule,
+            Rule::All(i) => &lang.alls[i as usize].rule,
+            Rule::Pattern(i) => &lang.patterns[i as usize].rule,
+        }
+    }
 }
 
 /// Per-thread buffers reused across calls, so a call allocates only its result.
@@ -81,6 +100,8 @@ pub(crate) struct Scratch {
     scores: Vec<f64>,
     has_evidence: Vec<bool>,
     signal_on: Vec<bool>,
+    /// Per regex pattern of the language: the gate clauses a literal was seen for.
+    gate_open: Vec<u8>,
     pending: Vec<Pending>,
     /// The language of the last message, by index: read by `suggest`.
     pub(crate) language: usize,
@@ -114,16 +135,16 @@ impl Compiled {
         // Ties go to the earlier entry: a CJK shop's message with an English word in it is
         // still a CJK message.
         let mut best: Option<(u32, usize)> = None;
-        for (tag, count) in [
-            ("zh", scripts.han),
-            ("ko", scripts.hangul),
-            ("en", scripts.latin_words),
-        ] {
+        for (language, count) in
+            self.script_languages
+                .iter()
+                .zip([scripts.han, scripts.hangul, scripts.latin_words])
+        {
             if count == 0 || best.is_some_and(|(c, _)| c >= count) {
                 continue;
             }
-            if let Some(i) = self.languages.iter().position(|l| &*l.tag == tag) {
-                best = Some((count, i));
+            if let Some(i) = language {
+                best = Some((count, *i as usize));
             }
         }
         best.map_or(self.default_language, |(_, i)| i)
@@ -141,7 +162,7 @@ impl Compiled {
         let lang_index = self.pick_language(s.norm.scripts, ctx);
         let lang = &self.languages[lang_index];
         s.language = lang_index;
-        self.scan(lang_index as u16, s);
+        self.scan(lang_index as u16, lang, s);
         self.score(lang, ctx, s);
         let text = &s.norm.text;
 
@@ -182,25 +203,30 @@ impl Compiled {
                             Some(k) => self.keywords[k as usize].text.clone(),
                             None => Arc::from(&text[p.start as usize..p.end as usize]),
                         },
-                        rule: p.rule.clone(),
+                        rule: p.rule.name(lang).clone(),
                     }
                 })
                 .collect();
             // Longest first at each start, so that a match inside a longer match of the same
             // rule ("坏" inside "压坏") can be dropped: it says nothing the longer one does not.
+            // In this order a match lies inside an earlier one of its rule exactly when it ends
+            // no later than the furthest end of that rule so far: one pass, linear in the
+            // evidence (a message of thousands of hits must not cost their square).
             evidence.sort_by(|a, b| (a.start, b.end).cmp(&(b.start, a.end)));
-            let mut next = 0;
-            while next < evidence.len() {
-                let e = &evidence[next];
-                if evidence[..next]
-                    .iter()
-                    .any(|k| k.rule == e.rule && k.start <= e.start && e.end <= k.end)
-                {
-                    evidence.remove(next);
-                } else {
-                    next += 1;
-                }
-            }
+            let mut furthest: Vec<(Arc<str>, usize)> = Vec::new();
+            evidence.retain(
+                |e| match furthest.iter_mut().find(|(rule, _)| *rule == e.rule) {
+                    Some((_, end)) if e.end <= *end => false,
+                    Some((_, end)) => {
+                        *end = e.end;
+                        true
+                    }
+                    None => {
+                        furthest.push((e.rule.clone(), e.end));
+                        true
+                    }
+                },
+            );
             intents.push(Intent {
                 intent: lang.intents[i as usize].id.clone(),
                 score: round(s.scores[i as usize]),
@@ -224,13 +250,21 @@ impl Compiled {
 
     /// One pass of the automaton over the folded text: keeps the hits of `lang` that sit on
     /// word boundaries (Latin keywords) and on whole source characters.
-    fn scan(&self, lang: u16, s: &mut Scratch) {
+    fn scan(&self, lang: u16, language: &Language, s: &mut Scratch) {
         s.hits.clear();
         s.negators.clear();
+        reset(&mut s.gate_open, language.patterns.len(), 0);
         let text = s.norm.text.as_str();
         for m in self.automaton.find_overlapping_iter(text) {
             let kw = &self.keywords[m.pattern().as_usize()];
             let (start, end) = (m.start(), m.end());
+            if kw.gates.start != kw.gates.end {
+                open_gates(
+                    &self.gates[kw.gates.start as usize..kw.gates.end as usize],
+                    lang,
+                    &mut s.gate_open,
+                );
+            }
             if kw.boundary_start && text[..start].chars().next_back().is_some_and(is_word_char) {
                 continue;
             }
@@ -260,6 +294,17 @@ impl Compiled {
                 }
             }
         }
+        // Gate literals that are no keyword have an automaton of their own.
+        if let Some(gate_automaton) = &language.gate_automaton {
+            for m in gate_automaton.find_overlapping_iter(text) {
+                let range = &language.gate_literals[m.pattern().as_usize()];
+                open_gates(
+                    &self.gates[range.start as usize..range.end as usize],
+                    lang,
+                    &mut s.gate_open,
+                );
+            }
+        }
     }
 
     /// Turns hits into scores, signals and pending evidence.
@@ -270,6 +315,9 @@ impl Compiled {
         reset(&mut s.has_evidence, lang.intents.len(), false);
         reset(&mut s.signal_on, lang.signals.len(), false);
         s.pending.clear();
+        // By end (the scan's order already), so that `is_negated` can look near a hit only.
+        s.negators.sort_unstable_by_key(|n| n.1);
+        let longest = s.negators.iter().map(|n| n.1 - n.0).max().unwrap_or(0);
         let text = s.norm.text.as_str();
         for hit in &s.hits {
             let negatable = match hit.kind {
@@ -278,7 +326,7 @@ impl Compiled {
                 TargetKind::Signal(g) => lang.signals[g as usize].negatable,
                 TargetKind::NegatorBefore | TargetKind::NegatorAfter => false,
             };
-            if negatable && is_negated(text, hit, &s.negators, lang.negation_window) {
+            if negatable && is_negated(text, hit, &s.negators, lang.negation_window, longest) {
                 continue;
             }
             match hit.kind {
@@ -294,7 +342,7 @@ impl Compiled {
                         start: hit.start,
                         end: hit.end,
                         keyword: Some(hit.keyword),
-                        rule: cue.rule.clone(),
+                        rule: Rule::Cue(c),
                         all: None,
                     });
                 }
@@ -306,7 +354,7 @@ impl Compiled {
                         start: hit.start,
                         end: hit.end,
                         keyword: Some(hit.keyword),
-                        rule: rule.rule.clone(),
+                        rule: Rule::All(all),
                         all: Some(all),
                     });
                 }
@@ -320,7 +368,16 @@ impl Compiled {
                 s.has_evidence[all.intent as usize] |= all.weight > 0.0;
             }
         }
-        for p in &lang.patterns {
+        for (i, p) in lang.patterns.iter().enumerate() {
+            // A gated pattern cannot match unless the scan saw a literal of each clause.
+            if s.gate_open[i] & p.gate != p.gate {
+                debug_assert!(
+                    !p.regex.is_match(text),
+                    "gate of {} shut on {text:?}",
+                    p.regex.as_str()
+                );
+                continue;
+            }
             // Zero-width matches (`\b`) point at nothing a person could be shown: skip them.
             // One leftmost search keeps this linear: iterating past zero-width matches to a
             // later real one is quadratic for patterns such as `[a-z ]+z|\b` (each step rescans
@@ -333,7 +390,7 @@ impl Compiled {
                     start: m.start() as u32,
                     end: m.end() as u32,
                     keyword: None,
-                    rule: p.rule.clone(),
+                    rule: Rule::Pattern(i as u32),
                     all: None,
                 });
             }
@@ -352,11 +409,36 @@ impl Compiled {
     }
 }
 
+/// Marks the gate clauses of language `lang` among `gates` as seen.
+fn open_gates(gates: &[Gate], lang: u16, open: &mut [u8]) {
+    for g in gates {
+        if g.language == lang {
+            open[g.pattern as usize] |= 1 << g.clause;
+        }
+    }
+}
+
 /// Whether a negator cancels `hit`: one that ends at most `window` units before it (or, for
 /// "after" negators, starts at most `window` units after it) with no clause break between. A
 /// negator inside the keyword itself ("还没到") does not count: the keyword was written whole.
-fn is_negated(text: &str, hit: &Hit, negators: &[(u32, u32, bool)], window: u32) -> bool {
-    negators.iter().any(|&(start, end, before)| {
+///
+/// `negators` is sorted by end, and no gap longer than [`MAX_GAP_BYTES`] counts: only negators
+/// ending from that far before the hit to that far plus the `longest` negator after it are
+/// looked at, which keeps a message dense with negators and cues linear.
+fn is_negated(
+    text: &str,
+    hit: &Hit,
+    negators: &[(u32, u32, bool)],
+    window: u32,
+    longest: u32,
+) -> bool {
+    let from = negators.partition_point(|n| n.1.saturating_add(MAX_GAP_BYTES) < hit.start);
+    let reach = hit
+        .end
+        .saturating_add(MAX_GAP_BYTES)
+        .saturating_add(longest);
+    let to = negators.partition_point(|n| n.1 <= reach);
+    negators[from..to].iter().any(|&(start, end, before)| {
         if before {
             end <= hit.start && gap_units(&text[end as usize..hit.start as usize], window)
         } else {
@@ -372,10 +454,13 @@ fn is_a_not_a(text: &str, start: usize, end: usize) -> bool {
     before.is_some_and(|c| !c.is_whitespace() && text[end..].starts_with(c))
 }
 
+/// The longest gap, in bytes of folded text, between a negator and the cue it cancels.
+const MAX_GAP_BYTES: u32 = 64;
+
 /// True when `gap` holds at most `window` units (a CJK/Hangul character or a Latin word each)
 /// and no punctuation that closes a clause.
 fn gap_units(gap: &str, window: u32) -> bool {
-    if gap.len() > 64 {
+    if gap.len() > MAX_GAP_BYTES as usize {
         return false;
     }
     let mut units = 0;

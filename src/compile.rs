@@ -4,7 +4,7 @@
 
 use crate::context::Condition;
 use crate::error::{Error, ErrorKind};
-use crate::normalize::{fold, is_word_char};
+use crate::normalize::{Normalized, is_word_char};
 use crate::rules::RulePack;
 use crate::template::Template;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -51,6 +51,20 @@ pub(crate) struct Compiled {
     pub(crate) languages: Vec<Language>,
     pub(crate) default_language: usize,
     pub(crate) limits: Limits,
+    /// The languages the zh, ko and en packs speak, for detection by script.
+    pub(crate) script_languages: [Option<u16>; 3],
+    /// The regex pattern gate clauses that keywords and gate literals satisfy (see
+    /// [`Pattern::gate`]); each keyword and gate literal owns a range.
+    pub(crate) gates: Vec<Gate>,
+}
+
+/// A gate literal's part in a regex pattern's gate: seeing it satisfies clause `clause` of
+/// `pattern` of `language` (see [`Pattern::gate`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Gate {
+    pub(crate) language: u16,
+    pub(crate) clause: u8,
+    pub(crate) pattern: u32,
 }
 
 #[derive(Debug)]
@@ -61,6 +75,8 @@ pub(crate) struct Keyword {
     pub(crate) boundary_start: bool,
     pub(crate) boundary_end: bool,
     pub(crate) targets: Range<u32>,
+    /// The regex patterns this keyword's text is a gate literal of: a range of `gates`.
+    pub(crate) gates: Range<u32>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -91,6 +107,10 @@ pub(crate) struct Language {
     pub(crate) patterns: Vec<Pattern>,
     pub(crate) signals: Vec<SignalRule>,
     pub(crate) negation_window: u32,
+    /// Gate literals that are no keyword, scanned for in this language's messages: the
+    /// automaton and, per literal, its range of [`Compiled::gates`].
+    pub(crate) gate_automaton: Option<AhoCorasick>,
+    pub(crate) gate_literals: Vec<Range<u32>>,
     /// Per intent, its templates in preference order (context-specific first, then weight).
     pub(crate) templates: Vec<Vec<ReplyTemplate>>,
     /// In output order: priority descending, then declaration order.
@@ -129,6 +149,10 @@ pub(crate) struct Pattern {
     pub(crate) weight: f64,
     pub(crate) regex: Regex,
     pub(crate) rule: Arc<str>,
+    /// One bit per gate clause (`required::clauses`): every match of the regex contains a
+    /// literal of each clause, so it runs only when the scan saw all of them (0: always runs).
+    /// Most patterns of most messages are skipped so.
+    pub(crate) gate: u8,
 }
 
 #[derive(Debug)]
@@ -171,11 +195,17 @@ struct LanguageBuilder {
 /// boundaries is one automaton pattern however many rules use it).
 #[derive(Default)]
 struct KeywordTable {
-    index: HashMap<(String, bool, bool), usize>,
+    /// Folded text -> its keywords: [without, with] an end boundary. A keyword's start
+    /// boundary follows from its text, so these are all the keywords a text can be.
+    index: HashMap<String, [u32; 2]>,
     keywords: Vec<(String, bool, bool)>,
     targets: Vec<Vec<Target>>,
     count: usize,
+    /// Reused to fold each keyword.
+    norm: Normalized,
 }
+
+const NO_KEYWORD: u32 = u32::MAX;
 
 const REPLACE_HINT: &str = " (set `replace = true` to replace the earlier one)";
 
@@ -223,6 +253,12 @@ pub(crate) fn compile(
                 )))
             })?,
     };
+    let script_languages = ["zh", "ko", "en"].map(|tag| {
+        languages
+            .iter()
+            .position(|l| &*l.language.tag == tag)
+            .map(|i| i as u16)
+    });
     let mut keywords = Vec::with_capacity(table.keywords.len());
     let mut targets = Vec::new();
     for ((text, boundary_start, boundary_end), ts) in table.keywords.iter().zip(&table.targets) {
@@ -233,6 +269,7 @@ pub(crate) fn compile(
             boundary_start: *boundary_start,
             boundary_end: *boundary_end,
             targets: start..targets.len() as u32,
+            gates: 0..0,
         });
     }
     let automaton = AhoCorasick::builder()
@@ -247,6 +284,29 @@ pub(crate) fn compile(
         }))
         .build(table.keywords.iter().map(|k| k.0.as_bytes()))
         .map_err(|e| Error::new(ErrorKind::Limit(format!("keyword automaton: {e}"))))?;
+    let mut gates = Vec::new();
+    let mut literals: Vec<Vec<String>> = vec![Vec::new(); languages.len()];
+    for (key, list) in gate_patterns(&mut languages, &table, &automaton) {
+        let range = gates.len() as u32..(gates.len() + list.len()) as u32;
+        match key {
+            GateKey::Keyword(k) => keywords[k].gates = range,
+            GateKey::Literal(lang, literal) => {
+                literals[lang as usize].push(literal);
+                languages[lang as usize].language.gate_literals.push(range);
+            }
+        }
+        gates.extend(list);
+    }
+    for (builder, literals) in languages.iter_mut().zip(literals) {
+        if !literals.is_empty() {
+            let gate_automaton = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&literals)
+                .map_err(|e| Error::new(ErrorKind::Limit(format!("gate automaton: {e}"))))?;
+            builder.language.gate_automaton = Some(gate_automaton);
+        }
+    }
     Ok(Compiled {
         automaton,
         keywords,
@@ -254,7 +314,120 @@ pub(crate) fn compile(
         languages: languages.into_iter().map(LanguageBuilder::finish).collect(),
         default_language,
         limits,
+        script_languages,
+        gates,
     })
+}
+
+/// What a gate literal is watched for by: a keyword (reported by the keyword scan), or the
+/// literal itself, in the gate automaton of its language.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum GateKey {
+    Keyword(usize),
+    Literal(u16, String),
+}
+
+/// Works out each regex pattern's gate clauses (setting [`Pattern::gate`]), and returns what
+/// to watch for, each with the clauses it satisfies.
+///
+/// A literal occurs only where each of its parts does, so a clause still holds if a literal is
+/// replaced by a part of it. A literal that is, or mostly is, a keyword is watched for through
+/// that keyword: free, since the keyword scan reports it wherever the literal occurs. The
+/// others go into their language's gate automaton. No gate ever skips a pattern that could
+/// have matched.
+fn gate_patterns(
+    languages: &mut [LanguageBuilder],
+    table: &KeywordTable,
+    automaton: &AhoCorasick,
+) -> Vec<(GateKey, Vec<Gate>)> {
+    // The longest shortest literal first (the rarest clause), then the fewest literals.
+    let better = |a: &[String], b: &[String]| {
+        let key = |s: &[String]| {
+            (
+                s.iter().map(String::len).min().unwrap_or(0),
+                usize::MAX - s.len(),
+            )
+        };
+        key(a) > key(b)
+    };
+    let mut order: Vec<GateKey> = Vec::new();
+    let mut by_key: HashMap<GateKey, Vec<Gate>> = HashMap::new();
+    for (lang, builder) in languages.iter_mut().enumerate() {
+        let l = &mut builder.language;
+        for (i, p) in l.patterns.iter_mut().enumerate() {
+            let mut clauses = required::clauses(p.regex.as_str(), &better);
+            clauses.truncate(required::MAX_GATE_CLAUSES);
+            p.gate = ((1u32 << clauses.len()) - 1) as u8;
+            for (k, clause) in clauses.into_iter().enumerate() {
+                let mut keys: Vec<GateKey> = clause
+                    .into_iter()
+                    .map(|literal| {
+                        let inside = automaton
+                            .find_overlapping_iter(&literal)
+                            .max_by_key(|m| m.len())
+                            .map(|m| m.range());
+                        match inside {
+                            Some(r) if r.len() * 3 >= literal.len() * 2 || r.len() >= 6 => {
+                                table.find(&literal[r]).map_or(
+                                    GateKey::Literal(lang as u16, literal.clone()),
+                                    GateKey::Keyword,
+                                )
+                            }
+                            _ => GateKey::Literal(lang as u16, literal),
+                        }
+                    })
+                    .collect();
+                keys.dedup();
+                for key in keys {
+                    let gate = Gate {
+                        language: lang as u16,
+                        clause: k as u8,
+                        pattern: i as u32,
+                    };
+                    match by_key.get_mut(&key) {
+                        Some(list)
+                            if list.last().is_some_and(|g| {
+                                (g.language, g.clause, g.pattern)
+                                    == (gate.language, gate.clause, gate.pattern)
+                            }) => {}
+                        Some(list) => list.push(gate),
+                        None => {
+                            order.push(key.clone());
+                            by_key.insert(key, vec![gate]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    order
+        .into_iter()
+        .map(|k| {
+            let gates = by_key.remove(&k).unwrap_or_default();
+            (k, gates)
+        })
+        .collect()
+}
+
+/// Line numbers of byte offsets in a pack's source, from one pass over it.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(source: &str) -> Lines {
+        Lines(
+            source
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
+
+    /// The 1-based line of byte `offset`.
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
 }
 
 impl KeywordTable {
@@ -282,7 +455,8 @@ impl KeywordTable {
             Some(body) => (body, true),
             None => (written.as_str(), false),
         };
-        let folded = fold(body);
+        self.norm.fold(body);
+        let folded = self.norm.text.as_str();
         if folded.is_empty() {
             return Err(pack.error(ErrorKind::EmptyKeyword, raw.span(), rule));
         }
@@ -296,27 +470,44 @@ impl KeywordTable {
         }
         let boundary_start = folded.chars().next().is_some_and(is_word_char);
         let boundary_end = !prefix && folded.chars().next_back().is_some_and(is_word_char);
-        let key = (folded, boundary_start, boundary_end);
-        let i = match self.index.get(&key) {
-            Some(&i) => i,
+        let fresh = self.keywords.len() as u32;
+        let i = match self.index.get_mut(folded) {
+            Some(slots) if slots[boundary_end as usize] != NO_KEYWORD => {
+                slots[boundary_end as usize]
+            }
+            Some(slots) => {
+                slots[boundary_end as usize] = fresh;
+                fresh
+            }
             None => {
-                self.keywords.push(key.clone());
-                self.targets.push(Vec::new());
-                self.index.insert(key, self.keywords.len() - 1);
-                self.keywords.len() - 1
+                let mut slots = [NO_KEYWORD; 2];
+                slots[boundary_end as usize] = fresh;
+                self.index.insert(folded.to_string(), slots);
+                fresh
             }
         };
-        self.targets[i].push(target);
+        if i == fresh {
+            self.keywords
+                .push((folded.to_string(), boundary_start, boundary_end));
+            self.targets.push(Vec::new());
+        }
+        self.targets[i as usize].push(target);
         Ok(())
+    }
+
+    /// A keyword whose text is `text`, if any.
+    fn find(&self, text: &str) -> Option<usize> {
+        let slots = self.index.get(text)?;
+        slots
+            .iter()
+            .find(|&&k| k != NO_KEYWORD)
+            .map(|&k| k as usize)
     }
 }
 
 /// `rules/zh.toml:42`: where a rule is written, for evidence a person can follow.
-fn rule_name(pack: &RulePack, span: Range<usize>, what: &str) -> Arc<str> {
-    let line = pack.source[..span.start.min(pack.source.len())]
-        .matches('\n')
-        .count()
-        + 1;
+fn rule_name(pack: &RulePack, lines: &Lines, span: Range<usize>, what: &str) -> Arc<str> {
+    let line = lines.line(span.start.min(pack.source.len()));
     Arc::from(format!("{}:{} {}", pack.path, line, what))
 }
 
@@ -331,6 +522,8 @@ impl LanguageBuilder {
                 patterns: Vec::new(),
                 signals: Vec::new(),
                 negation_window: 2,
+                gate_automaton: None,
+                gate_literals: Vec::new(),
                 templates: Vec::new(),
                 hints: Vec::new(),
                 defaults: HashMap::new(),
@@ -352,6 +545,7 @@ impl LanguageBuilder {
         pattern_count: &mut usize,
     ) -> Result<(), Error> {
         let file = &pack.file;
+        let lines = Lines::new(&pack.source);
         let l = &mut self.language;
         for (name, value) in &file.defaults {
             l.defaults.insert(name.clone(), value.get_ref().clone());
@@ -411,7 +605,7 @@ impl LanguageBuilder {
                     intent: index,
                     weight: cue.weight.as_ref().map_or(1.0, |w| *w.get_ref()),
                     negatable: cue.negatable,
-                    rule: rule_name(pack, cue.keywords.span(), &format!("{id} cue")),
+                    rule: rule_name(pack, &lines, cue.keywords.span(), &format!("{id} cue")),
                 });
                 for kw in cue.keywords.get_ref() {
                     table.add(
@@ -438,7 +632,7 @@ impl LanguageBuilder {
                     } else {
                         (1u64 << groups.len()) - 1
                     },
-                    rule: rule_name(pack, all.groups.span(), &format!("{id} all")),
+                    rule: rule_name(pack, &lines, all.groups.span(), &format!("{id} all")),
                 });
                 for (g, group) in groups.iter().enumerate() {
                     for kw in group.get_ref() {
@@ -476,7 +670,8 @@ impl LanguageBuilder {
                     intent: index,
                     weight: p.weight.as_ref().map_or(1.0, |w| *w.get_ref()),
                     regex,
-                    rule: rule_name(pack, p.regex.span(), &format!("{id} pattern")),
+                    rule: rule_name(pack, &lines, p.regex.span(), &format!("{id} pattern")),
+                    gate: 0,
                 });
             }
             for b in &intent.boost {
@@ -698,7 +893,11 @@ fn text_offset(pack: &RulePack, value: &Spanned<String>, offset: usize) -> Range
     let span = value.span();
     let raw = &pack.source[span.clone()];
     let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
-        3
+        // TOML drops a newline right after the opening quotes of a multi-line string.
+        3 + ["\r\n", "\n"]
+            .iter()
+            .find(|nl| raw[3..].starts_with(**nl))
+            .map_or(0, |nl| nl.len())
     } else {
         1
     };
@@ -752,4 +951,528 @@ fn compile_regex(
         ));
     }
     Ok(regex)
+}
+
+/// Literals a regex pattern's every match must contain: the gate that lets `classify` skip a
+/// pattern whose literals the scan did not see (most patterns, for most messages). Read from
+/// the pattern's source as a few clauses that must all hold, each a set of strings one of which
+/// must occur ("(今天|明天)\S{0,3}(发货|发出)" needs one of 今天/明天 *and* one of 发货/发出).
+/// Anything this reader does not fully understand (case-insensitive or verbose flags, unusual
+/// escapes) gives no gate: the pattern then runs on every message of its language, as it
+/// would without gates. A gate only ever skips a pattern that cannot match.
+mod required {
+    /// The most strings a literal set may hold before it is given up.
+    const MAX_SET: usize = 256;
+    /// The most clauses kept for a piece of a pattern (and for the pattern).
+    const MAX_CLAUSES: usize = 8;
+    /// The most clauses a pattern's gate checks (one bit each).
+    pub(crate) const MAX_GATE_CLAUSES: usize = 4;
+
+    /// A clause: one of these strings occurs in every match.
+    pub(crate) type Clause = Vec<String>;
+
+    /// What is known of the strings a piece of a pattern matches.
+    #[derive(Clone, Debug, Default)]
+    struct Info {
+        /// Every string the piece can match, when these are few and all known.
+        exact: Option<Vec<String>>,
+        /// Clauses every match of the piece satisfies, best first.
+        req: Vec<Clause>,
+    }
+
+    impl Info {
+        fn literal(c: char) -> Info {
+            let s = vec![c.to_string()];
+            Info {
+                exact: Some(s.clone()),
+                req: vec![s],
+            }
+        }
+        /// A zero-width assertion (`^`, `$`, `\b`): matches the empty string only.
+        fn empty() -> Info {
+            Info {
+                exact: Some(vec![String::new()]),
+                req: Vec::new(),
+            }
+        }
+        /// A character class, `.`, `\d`...: one of many characters; nothing required.
+        fn opaque() -> Info {
+            Info::default()
+        }
+    }
+
+    /// The gate clauses of `pattern` (empty when there is no gate). `better(a, b)` says
+    /// whether clause `a` makes a better gate than clause `b`.
+    pub(crate) fn clauses(
+        pattern: &str,
+        better: &dyn Fn(&[String], &[String]) -> bool,
+    ) -> Vec<Clause> {
+        let mut p = Parser {
+            chars: pattern.chars().collect(),
+            pos: 0,
+            better,
+        };
+        match p.alternation(0) {
+            Some(info) if p.pos == p.chars.len() => info.req,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Keeps the best few valid clauses of `clauses` for a gate, none implied by a better one.
+    pub(crate) fn prune(clauses: &mut Vec<Clause>, better: &dyn Fn(&[String], &[String]) -> bool) {
+        keep_best(clauses, better, MAX_GATE_CLAUSES);
+    }
+
+    fn keep_best(
+        clauses: &mut Vec<Clause>,
+        better: &dyn Fn(&[String], &[String]) -> bool,
+        max: usize,
+    ) {
+        clauses.retain(|c| valid(c));
+        clauses.sort_by(|a, b| {
+            if better(a, b) {
+                std::cmp::Ordering::Less
+            } else if better(b, a) {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        });
+        let mut kept: Vec<Clause> = Vec::new();
+        for c in clauses.drain(..) {
+            if kept.len() < max && !kept.iter().any(|k| implied(&c, k)) {
+                kept.push(c);
+            }
+        }
+        *clauses = kept;
+    }
+
+    /// A usable clause: at least one string, none empty (an empty one is in every text).
+    fn valid(set: &[String]) -> bool {
+        !set.is_empty() && set.iter().all(|s| !s.is_empty())
+    }
+
+    /// Clause `weaker` holds wherever `stronger` does: each string of `stronger` contains one
+    /// of `weaker`'s.
+    fn implied(weaker: &[String], stronger: &[String]) -> bool {
+        stronger
+            .iter()
+            .all(|s| weaker.iter().any(|w| s.contains(w.as_str())))
+    }
+
+    struct Parser<'a> {
+        chars: Vec<char>,
+        pos: usize,
+        better: &'a dyn Fn(&[String], &[String]) -> bool,
+    }
+
+    impl Parser<'_> {
+        fn peek(&self) -> Option<char> {
+            self.chars.get(self.pos).copied()
+        }
+
+        fn next(&mut self) -> Option<char> {
+            let c = self.peek()?;
+            self.pos += 1;
+            Some(c)
+        }
+
+        fn eat(&mut self, c: char) -> bool {
+            if self.peek() == Some(c) {
+                self.pos += 1;
+                true
+            } else {
+                false
+            }
+        }
+
+        /// The best few valid clauses, none implied by a better one.
+        fn prune(&self, mut clauses: Vec<Clause>) -> Vec<Clause> {
+            keep_best(&mut clauses, self.better, MAX_CLAUSES);
+            clauses
+        }
+
+        /// `a|b|...` up to a `)` or the end.
+        fn alternation(&mut self, depth: usize) -> Option<Info> {
+            if depth > 128 {
+                return None;
+            }
+            let mut branches = vec![self.concat(depth)?];
+            while self.eat('|') {
+                branches.push(self.concat(depth)?);
+            }
+            if branches.len() == 1 {
+                return branches.pop();
+            }
+            let exact = union(branches.iter().map(|b| b.exact.as_deref()));
+            // Every match is a match of some branch, so it contains one of the strings of the
+            // branches' best clauses.
+            let mut req = Vec::new();
+            if let Some(u) = union(branches.iter().map(|b| b.req.first().map(Vec::as_slice))) {
+                req.push(u);
+            }
+            if let Some(e) = &exact {
+                req.push(e.clone());
+            }
+            Some(Info {
+                exact,
+                req: self.prune(req),
+            })
+        }
+
+        /// A sequence of quantified atoms.
+        fn concat(&mut self, depth: usize) -> Option<Info> {
+            let mut items = Vec::new();
+            while let Some(c) = self.peek() {
+                if c == '|' || c == ')' {
+                    break;
+                }
+                let atom = self.atom(depth)?;
+                items.push(self.quantified(atom)?);
+            }
+            let mut exact = Some(vec![String::new()]);
+            for item in &items {
+                exact = product(exact.as_deref(), item.exact.as_deref());
+            }
+            // Every item's clauses hold for the sequence; so does the product of a run of items
+            // whose exact strings are known ("退" then "款|货" gives "退款|退货").
+            let mut req: Vec<Clause> = items.iter().flat_map(|i| i.req.iter().cloned()).collect();
+            let mut run: Option<Vec<String>> = None;
+            for item in &items {
+                match &item.exact {
+                    Some(e) => {
+                        run = Some(match run.take() {
+                            None => e.clone(),
+                            Some(r) => match product(Some(&r), Some(e)) {
+                                Some(p) => p,
+                                None => {
+                                    req.push(r);
+                                    e.clone()
+                                }
+                            },
+                        })
+                    }
+                    None => req.extend(run.take()),
+                }
+            }
+            req.extend(run);
+            Some(Info {
+                exact,
+                req: self.prune(req),
+            })
+        }
+
+        /// A repetition operator after an atom, if any.
+        fn quantified(&mut self, atom: Info) -> Option<Info> {
+            let mut info = atom;
+            loop {
+                let (min, max) = match self.peek() {
+                    Some('*') => (0, None),
+                    Some('+') => (1, None),
+                    Some('?') => (0, Some(1)),
+                    Some('{') => {
+                        self.pos += 1;
+                        let min = self.number();
+                        let max = if self.eat(',') {
+                            self.number()
+                        } else {
+                            Some(min?)
+                        };
+                        if self.peek() != Some('}') {
+                            return None;
+                        }
+                        (min.unwrap_or(0), max)
+                    }
+                    _ => return Some(info),
+                };
+                self.pos += 1;
+                // A lazy `?` after the operator changes which match, not what matches.
+                self.eat('?');
+                info = if min == 0 {
+                    // `x?` matches what `x` matches, or nothing; `x*` anything.
+                    Info {
+                        exact: info.exact.filter(|_| max == Some(1)).and_then(|mut e| {
+                            if !e.iter().any(String::is_empty) {
+                                e.push(String::new());
+                            }
+                            (e.len() <= MAX_SET).then_some(e)
+                        }),
+                        req: Vec::new(),
+                    }
+                } else {
+                    // Every match starts with `min` matches of `x`.
+                    let mut req = info.req;
+                    req.extend(repeated(&info.exact, min.min(8)));
+                    Info {
+                        exact: if max == Some(min) {
+                            repeated(&info.exact, min)
+                        } else {
+                            None
+                        },
+                        req: self.prune(req),
+                    }
+                };
+            }
+        }
+
+        fn number(&mut self) -> Option<u32> {
+            let start = self.pos;
+            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                self.pos += 1;
+            }
+            if start == self.pos {
+                return None;
+            }
+            self.chars[start..self.pos]
+                .iter()
+                .collect::<String>()
+                .parse()
+                .ok()
+        }
+
+        fn atom(&mut self, depth: usize) -> Option<Info> {
+            match self.next()? {
+                '(' => {
+                    if self.eat('?') {
+                        if self.eat('P') {
+                            if !self.eat('<') {
+                                return None;
+                            }
+                            self.skip_past('>')?;
+                        } else if self.eat('<') {
+                            self.skip_past('>')?;
+                        } else {
+                            // Flags: `(?flags)` or `(?flags:...)`. Case-insensitive and verbose
+                            // patterns are not read (their literals are not what they seem).
+                            loop {
+                                match self.next()? {
+                                    ':' => break,
+                                    ')' => return Some(Info::empty()),
+                                    'i' | 'x' => return None,
+                                    c if c.is_ascii_alphabetic() || c == '-' => {}
+                                    _ => return None,
+                                }
+                            }
+                        }
+                    }
+                    let inner = self.alternation(depth + 1)?;
+                    if !self.eat(')') {
+                        return None;
+                    }
+                    Some(inner)
+                }
+                '[' => {
+                    self.skip_class()?;
+                    Some(Info::opaque())
+                }
+                '.' => Some(Info::opaque()),
+                '^' | '$' => Some(Info::empty()),
+                '\\' => self.escape(),
+                '*' | '+' | '?' | '{' | ')' | '|' => None,
+                c => Some(Info::literal(c)),
+            }
+        }
+
+        /// After a `\`.
+        fn escape(&mut self) -> Option<Info> {
+            let c = self.next()?;
+            match c {
+                'd' | 'D' | 's' | 'S' | 'w' | 'W' | 'n' | 't' | 'r' | 'f' | 'v' | 'a' => {
+                    Some(Info::opaque())
+                }
+                'b' | 'B' | 'A' | 'z' | '<' | '>' => {
+                    if c == 'b' && self.peek() == Some('{') {
+                        self.skip_past('}')?;
+                    }
+                    Some(Info::empty())
+                }
+                'p' | 'P' => {
+                    if self.eat('{') {
+                        self.skip_past('}')?;
+                    } else {
+                        self.next()?;
+                    }
+                    Some(Info::opaque())
+                }
+                'x' | 'u' | 'U' => {
+                    let digits = if self.eat('{') {
+                        let start = self.pos;
+                        self.skip_past('}')?;
+                        self.chars[start..self.pos - 1].iter().collect::<String>()
+                    } else {
+                        let n = match c {
+                            'x' => 2,
+                            'u' => 4,
+                            _ => 8,
+                        };
+                        let end = self.pos.checked_add(n).filter(|&e| e <= self.chars.len())?;
+                        let s: String = self.chars[self.pos..end].iter().collect();
+                        self.pos = end;
+                        s
+                    };
+                    let code = u32::from_str_radix(&digits, 16).ok()?;
+                    char::from_u32(code).map(Info::literal)
+                }
+                c if c.is_alphanumeric() => None,
+                c => Some(Info::literal(c)),
+            }
+        }
+
+        /// Moves past the next `end`.
+        fn skip_past(&mut self, end: char) -> Option<()> {
+            while self.next()? != end {}
+            Some(())
+        }
+
+        /// Moves past a bracketed class (the `[` already read), nested classes included.
+        fn skip_class(&mut self) -> Option<()> {
+            let mut depth = 1;
+            self.class_start();
+            while depth > 0 {
+                match self.next()? {
+                    '\\' => {
+                        self.next()?;
+                    }
+                    '[' => {
+                        if self.eat(':') {
+                            // `[:alpha:]`
+                            while !(self.next()? == ':' && self.eat(']')) {}
+                        } else {
+                            depth += 1;
+                            self.class_start();
+                        }
+                    }
+                    ']' => depth -= 1,
+                    _ => {}
+                }
+            }
+            Some(())
+        }
+
+        /// A `^` and then a `]` at the start of a class are literal, not its end.
+        fn class_start(&mut self) {
+            self.eat('^');
+            self.eat(']');
+        }
+    }
+
+    /// The strings of `exact` repeated `n` times, if not too many.
+    fn repeated(exact: &Option<Vec<String>>, n: u32) -> Option<Vec<String>> {
+        if n > 8 {
+            return None;
+        }
+        let mut out = Some(vec![String::new()]);
+        for _ in 0..n {
+            out = product(out.as_deref(), exact.as_deref());
+        }
+        out
+    }
+
+    /// Every concatenation of a string of `a` with one of `b`, if not too many.
+    fn product(a: Option<&[String]>, b: Option<&[String]>) -> Option<Vec<String>> {
+        let (a, b) = (a?, b?);
+        if a.len().saturating_mul(b.len()) > MAX_SET {
+            return None;
+        }
+        let mut out = Vec::with_capacity(a.len() * b.len());
+        for x in a {
+            for y in b {
+                let s = format!("{x}{y}");
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// All the strings of all the sets, if every set is known and together they are not too many.
+    fn union<'a>(sets: impl Iterator<Item = Option<&'a [String]>>) -> Option<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for set in sets {
+            for s in set? {
+                if !out.contains(s) {
+                    out.push(s.clone());
+                }
+            }
+            if out.len() > MAX_SET {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::clauses;
+
+        fn gate(pattern: &str) -> Vec<Vec<String>> {
+            // Longest shortest string first, then fewer strings.
+            let better = |a: &[String], b: &[String]| {
+                let key = |s: &[String]| {
+                    (
+                        s.iter().map(String::len).min().unwrap_or(0),
+                        usize::MAX - s.len(),
+                    )
+                };
+                key(a) > key(b)
+            };
+            clauses(pattern, &better)
+                .into_iter()
+                .map(|mut c| {
+                    c.sort();
+                    c
+                })
+                .collect()
+        }
+
+        fn set(s: &[&[&str]]) -> Vec<Vec<String>> {
+            s.iter()
+                .map(|c| {
+                    let mut v: Vec<String> = c.iter().map(|s| s.to_string()).collect();
+                    v.sort();
+                    v
+                })
+                .collect()
+        }
+
+        #[test]
+        fn reads_literals() {
+            assert_eq!(gate("退款"), set(&[&["退款"]]));
+            assert_eq!(gate("(退|换)货"), set(&[&["退货", "换货"]]));
+            assert_eq!(
+                gate(r"\d+\s*(块|元|块钱)?\s*(卖不卖|卖吗)"),
+                set(&[&["卖不卖", "卖吗"]])
+            );
+            assert_eq!(
+                gate(r"(今天|明天)\S{0,3}(发货|发出)"),
+                set(&[&["今天", "明天"], &["发出", "发货"]])
+            );
+            assert_eq!(gate(r"(^|[^이])상(했|한)"), set(&[&["상한", "상했"]]));
+            assert_eq!(
+                gate(r"\bdo ?(?:you|u)\b"),
+                set(&[&["do u", "do you", "dou", "doyou"]])
+            );
+            assert_eq!(gate(r"i\x27ll"), set(&[&["i'll"]]));
+            assert_eq!(
+                gate(r"(?:a|b)+c{2,3}d"),
+                set(&[&["cc"], &["d"], &["a", "b"]])
+            );
+            assert_eq!(gate(r"[\]\[a]x[[:alpha:]]"), set(&[&["x"]]));
+            assert_eq!(gate(r"(?P<n>ab)(?<m>cd)"), set(&[&["abcd"]]));
+            assert_eq!(gate(r"x(ab|cd)?y"), set(&[&["xaby", "xcdy", "xy"]]));
+        }
+
+        #[test]
+        fn gives_up_when_unsure_or_nothing_is_required() {
+            assert!(gate(r"\d+").is_empty());
+            assert!(gate("a|").is_empty());
+            assert!(gate("a|\\b").is_empty());
+            assert!(gate("(?i)refund").is_empty());
+            assert!(gate("(?x)re fund").is_empty());
+            assert!(gate("x*").is_empty());
+            assert!(gate("(a|[b])").is_empty());
+            assert!(gate("a{2").is_empty());
+        }
+    }
 }

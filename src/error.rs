@@ -37,7 +37,39 @@ struct Inner {
 struct Position {
     line: usize,
     column: usize,
+    /// The line as shown under the message: cut to a window around the column and with
+    /// control characters replaced, so a one-line 8 MB pack or a stray ESC can neither flood
+    /// nor corrupt a terminal.
     source_line: String,
+    /// The column within `source_line` (they differ when the line was cut).
+    caret_column: usize,
+}
+
+/// How many characters of a long line to show on each side of the column.
+const EXCERPT_RADIUS: usize = 60;
+
+/// `line` cut to at most `EXCERPT_RADIUS` characters each side of `column` (1-based), with `…`
+/// where it was cut and control characters shown as U+FFFD; and the column within it.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
+    let first = column.saturating_sub(EXCERPT_RADIUS + 1);
+    let mut out = String::new();
+    let mut caret = column - first;
+    if first > 0 {
+        out.push('…');
+        caret += 1;
+    }
+    let mut chars = line.chars().skip(first);
+    for c in chars.by_ref().take(2 * EXCERPT_RADIUS) {
+        out.push(if c.is_control() && c != '\t' {
+            '\u{FFFD}'
+        } else {
+            c
+        });
+    }
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    (out, caret)
 }
 
 /// What went wrong, without the where. Private so that adding a case is not a breaking change.
@@ -106,12 +138,14 @@ impl Error {
         let line_end = source[offset..]
             .find('\n')
             .map_or(source.len(), |i| offset + i);
+        let column = source[line_start..offset].chars().count() + 1;
+        let line = source[line_start..line_end].trim_end_matches('\r');
+        let (source_line, caret_column) = excerpt(line, column);
         self.inner.position = Some(Position {
             line: source[..offset].matches('\n').count() + 1,
-            column: source[line_start..offset].chars().count() + 1,
-            source_line: source[line_start..line_end]
-                .trim_end_matches('\r')
-                .to_string(),
+            column,
+            source_line,
+            caret_column,
         });
         self
     }
@@ -177,7 +211,7 @@ impl fmt::Display for Error {
             let pad: usize = p
                 .source_line
                 .chars()
-                .take(p.column - 1)
+                .take(p.caret_column - 1)
                 .map(|c| if is_wide(c) { 2 } else { 1 })
                 .sum();
             write!(
@@ -207,3 +241,28 @@ impl fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let source = format!("x = [{}\"\"]", "\"a\", ".repeat(10_000));
+        let offset = source.len() - 3;
+        let err = Error::new(ErrorKind::EmptyKeyword).at(&source, offset);
+        assert_eq!(err.column(), Some(offset + 1));
+        let shown = err.to_string();
+        assert!(shown.len() < 400, "{shown}");
+        let lines: Vec<&str> = shown.lines().collect();
+        let caret = lines[3].find('^').unwrap() - lines[3].find('|').unwrap() - 2;
+        let code = &lines[2][lines[2].find('|').unwrap() + 2..];
+        assert_eq!(code.chars().nth(caret), Some('"'), "{shown}");
+    }
+
+    #[test]
+    fn control_characters_are_not_echoed() {
+        let err = Error::new(ErrorKind::EmptyKeyword).at("a = \"\u{1b}[31m\"\r\n", 4);
+        assert!(!err.to_string().contains('\u{1b}'));
+    }
+}

@@ -30,52 +30,134 @@ pub(crate) struct ScriptCounts {
 
 impl Normalized {
     /// Folds `input` into `self`, reusing its buffers.
+    ///
+    /// The hot path of every call: ASCII and CJK/Hangul characters (nearly all of a message)
+    /// take a fast path that gives exactly what the general per-character folding gives.
     pub(crate) fn fold(&mut self, input: &str) {
         self.text.clear();
         self.source.clear();
+        self.text.reserve(input.len());
+        self.source.reserve(input.len());
         self.scripts = ScriptCounts::default();
         // Where a pending whitespace run started, if one is pending.
         let mut pending_space: Option<u32> = None;
         let mut last: Option<char> = None;
         let mut in_latin_word = false;
-        for (offset, c) in input.char_indices() {
-            let offset = offset as u32;
-            if is_ignorable(c) {
-                continue;
-            }
-            if c.is_whitespace() {
-                pending_space.get_or_insert(offset);
-                in_latin_word = false;
-                continue;
-            }
-            let folded = fold_char(c);
-            let first = folded.first();
-            if let Some(space_at) = pending_space.take() {
-                // A space survives unless it sits between two CJK/Hangul characters or at the start.
-                if let Some(prev) = last {
-                    if !(is_cjk(prev) && is_cjk(first)) {
+        let bytes = input.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let offset = at as u32;
+            let b = bytes[at];
+            if b < 0x80 {
+                at += 1;
+                let class = ASCII_CLASS[b as usize];
+                if class == SPACE {
+                    pending_space.get_or_insert(offset);
+                    in_latin_word = false;
+                    continue;
+                }
+                if let Some(space_at) = pending_space.take() {
+                    // Neither side of the space is CJK: an ASCII character never is.
+                    if last.is_some() {
                         self.text.push(' ');
                         self.source.push(space_at);
                     }
                 }
-            }
-            match script_of(first) {
-                Script::Han => self.scripts.han += 1,
-                Script::Hangul => self.scripts.hangul += 1,
-                Script::Latin if !in_latin_word => self.scripts.latin_words += 1,
-                _ => {}
-            }
-            in_latin_word =
-                script_of(first) == Script::Latin || (in_latin_word && first.is_ascii_digit());
-            let last_out = folded.last();
-            for out in folded.iter() {
-                let before = self.text.len();
+                match class {
+                    LETTER => {
+                        self.scripts.latin_words += u32::from(!in_latin_word);
+                        in_latin_word = true;
+                    }
+                    DIGIT => {}
+                    _ => in_latin_word = false,
+                }
+                let out = b.to_ascii_lowercase() as char;
                 self.text.push(out);
-                self.source
-                    .extend(std::iter::repeat_n(offset, self.text.len() - before));
+                self.source.push(offset);
+                last = Some(out);
+                continue;
             }
-            last = last_out;
+            let Some(c) = input[at..].chars().next() else {
+                break;
+            };
+            at += c.len_utf8();
+            let kind = cjk_kind(c);
+            if kind != NOT_CJK {
+                // Han, kana and Hangul have no case; only traditional Han characters change.
+                let out = simplify(c);
+                let kind = if out == c { kind } else { cjk_kind(out) };
+                if kind != NOT_CJK {
+                    if let Some(space_at) = pending_space.take() {
+                        if last.is_some_and(|prev| !is_cjk(prev)) {
+                            self.text.push(' ');
+                            self.source.push(space_at);
+                        }
+                    }
+                    match kind {
+                        HAN => self.scripts.han += 1,
+                        HANGUL => self.scripts.hangul += 1,
+                        // Kana: `script_of` says Other for it, as for any non-Latin.
+                        _ => {}
+                    }
+                    in_latin_word = false;
+                    self.push_one(out, offset);
+                    last = Some(out);
+                    continue;
+                }
+            }
+            self.fold_other(c, offset, &mut pending_space, &mut last, &mut in_latin_word);
         }
+    }
+
+    /// Pushes one folded character and its source offset (once per UTF-8 byte).
+    #[inline]
+    fn push_one(&mut self, out: char, offset: u32) {
+        self.text.push(out);
+        self.source.resize(self.text.len(), offset);
+    }
+
+    /// The general path of `fold`: any character, one at a time.
+    #[cold]
+    fn fold_other(
+        &mut self,
+        c: char,
+        offset: u32,
+        pending_space: &mut Option<u32>,
+        last: &mut Option<char>,
+        in_latin_word: &mut bool,
+    ) {
+        if is_ignorable(c) {
+            return;
+        }
+        if c.is_whitespace() {
+            pending_space.get_or_insert(offset);
+            *in_latin_word = false;
+            return;
+        }
+        let folded = fold_char(c);
+        let first = folded.first();
+        if let Some(space_at) = pending_space.take() {
+            // A space survives unless it sits between two CJK/Hangul characters or at the start.
+            if let Some(prev) = *last {
+                if !(is_cjk(prev) && is_cjk(first)) {
+                    self.text.push(' ');
+                    self.source.push(space_at);
+                }
+            }
+        }
+        match script_of(first) {
+            Script::Han => self.scripts.han += 1,
+            Script::Hangul => self.scripts.hangul += 1,
+            Script::Latin if !*in_latin_word => self.scripts.latin_words += 1,
+            _ => {}
+        }
+        *in_latin_word =
+            script_of(first) == Script::Latin || (*in_latin_word && first.is_ascii_digit());
+        let last_out = folded.last();
+        for out in folded.iter() {
+            self.push_one(out, offset);
+        }
+        *last = last_out;
     }
 
     /// The byte range in the original text of the folded range `start..end` (`start < end`).
@@ -95,6 +177,7 @@ impl Normalized {
 }
 
 /// Folds a keyword or any short text to a new `String`.
+#[cfg(test)]
 pub(crate) fn fold(input: &str) -> String {
     let mut n = Normalized::default();
     n.fold(input);
@@ -178,12 +261,52 @@ fn script_of(c: char) -> Script {
     }
 }
 
+const OTHER: u8 = 0;
+const SPACE: u8 = 1;
+const LETTER: u8 = 2;
+const DIGIT: u8 = 3;
+
+/// What `fold` needs to know of each ASCII byte: `char::is_whitespace` (space and `\t` `\n`
+/// `\x0B` `\x0C` `\r`), a letter, a digit, or other.
+static ASCII_CLASS: [u8; 128] = {
+    let mut t = [OTHER; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b' ' | b'\t'..=b'\r' => SPACE,
+            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            b'0'..=b'9' => DIGIT,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    t
+};
+
 /// Han, kana and Hangul: scripts written without spaces between words (or, in Korean, with
 /// spaces used loosely), so keywords in them match as substrings.
 pub(crate) fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x1100..=0x11FF | 0x3040..=0x30FF | 0x3130..=0x318F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+    cjk_kind(c) != NOT_CJK
+}
+
+const NOT_CJK: u8 = 0;
+const HAN: u8 = 1;
+const HANGUL: u8 = 2;
+const KANA: u8 = 3;
+
+/// Which of the CJK scripts `c` belongs to, if any: Han and Hangul as `script_of` counts them
+/// (kana is CJK but counts for no language). The common blocks are tested first.
+#[inline]
+fn cjk_kind(c: char) -> u8 {
+    match c as u32 {
+        0x4E00..=0x9FFF => HAN,
+        0xAC00..=0xD7AF => HANGUL,
+        0..=0x10FF => NOT_CJK,
+        0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x3134F => HAN,
+        0x1100..=0x11FF | 0x3130..=0x318F => HANGUL,
+        0x3040..=0x30FF => KANA,
+        _ => NOT_CJK,
+    }
 }
 
 /// A character that makes a Latin word go on: a keyword "refund" must not match inside

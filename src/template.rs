@@ -148,9 +148,11 @@ mod tests {
             ("buyer".to_string(), "亲".to_string()),
             ("agent".to_string(), "小美".to_string()),
         ]);
-        let mut ctx = Context::default();
-        ctx.agent = Some("阿青".into());
-        ctx.days_since_shipped = Some(6);
+        let ctx = Context {
+            agent: Some("阿青".into()),
+            days_since_shipped: Some(6),
+            ..Context::default()
+        };
         assert_eq!(t.render(&ctx, &defaults), "亲好,我是阿青 {ok} 已发货6天");
         assert_eq!(
             t.placeholders().collect::<Vec<_>>(),
@@ -169,8 +171,10 @@ mod tests {
     #[test]
     fn amounts_render_plainly() {
         let t = Template::parse("{order_amount}").unwrap();
-        let mut ctx = Context::default();
-        ctx.order_amount = Some(1200.0);
+        let mut ctx = Context {
+            order_amount: Some(1200.0),
+            ..Context::default()
+        };
         assert_eq!(t.render(&ctx, &HashMap::new()), "1200");
         ctx.order_amount = Some(19.9);
         assert_eq!(t.render(&ctx, &HashMap::new()), "19.90");

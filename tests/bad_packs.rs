@@ -37,7 +37,7 @@ fn every_bad_pack_fails_with_its_snapshot() {
     for case in &cases {
         let snapshot = case.with_extension("err");
         let got = match load(case) {
-            Ok(_) => format!("LOADED WITHOUT ERROR\n"),
+            Ok(_) => "LOADED WITHOUT ERROR\n".to_string(),
             Err(e) => format!("{e}\n"),
         };
         let want = std::fs::read_to_string(&snapshot).unwrap_or_default();

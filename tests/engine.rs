@@ -355,6 +355,9 @@ fn zero_width_regex_matches_are_ignored() {
 fn a_not_a_questions_are_not_negations() {
     // "碎没碎了" asks whether it broke (and the cue "碎了" follows the negator directly);
     // "没碎了" says it did not.
-    assert_eq!(intents(&engine(), "你看看碎没碎了", &Context::default()), ["damage"]);
+    assert_eq!(
+        intents(&engine(), "你看看碎没碎了", &Context::default()),
+        ["damage"]
+    );
     assert!(intents(&engine(), "没碎了", &Context::default()).is_empty());
 }
