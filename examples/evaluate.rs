@@ -137,7 +137,7 @@ fn main() {
         }
     }
     let mut worst: Vec<_> = confusions.into_iter().collect();
-    worst.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+    worst.sort_by_key(|w| std::cmp::Reverse(w.1.len()));
     if !worst.is_empty() {
         println!("\nworst mistakes (expected -> got: count, examples)");
     }

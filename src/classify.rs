@@ -294,6 +294,15 @@ impl Compiled {
                 }
             }
         }
+        // A pattern that needs a digit may run if the text has one.
+        if s.norm.digits {
+            let range = &language.digit_gates;
+            open_gates(
+                &self.gates[range.start as usize..range.end as usize],
+                lang,
+                &mut s.gate_open,
+            );
+        }
         // Gate literals that are no keyword have an automaton of their own.
         if let Some(gate_automaton) = &language.gate_automaton {
             for m in gate_automaton.find_overlapping_iter(text) {

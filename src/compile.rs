@@ -111,6 +111,8 @@ pub(crate) struct Language {
     /// automaton and, per literal, its range of [`Compiled::gates`].
     pub(crate) gate_automaton: Option<AhoCorasick>,
     pub(crate) gate_literals: Vec<Range<u32>>,
+    /// The gate clauses a numeric character satisfies (`\d`): a range of [`Compiled::gates`].
+    pub(crate) digit_gates: Range<u32>,
     /// Per intent, its templates in preference order (context-specific first, then weight).
     pub(crate) templates: Vec<Vec<ReplyTemplate>>,
     /// In output order: priority descending, then declaration order.
@@ -294,6 +296,7 @@ pub(crate) fn compile(
                 literals[lang as usize].push(literal);
                 languages[lang as usize].language.gate_literals.push(range);
             }
+            GateKey::Digit(lang) => languages[lang as usize].language.digit_gates = range,
         }
         gates.extend(list);
     }
@@ -319,12 +322,13 @@ pub(crate) fn compile(
     })
 }
 
-/// What a gate literal is watched for by: a keyword (reported by the keyword scan), or the
-/// literal itself, in the gate automaton of its language.
+/// What a gate literal is watched for by: a keyword (reported by the keyword scan), the
+/// literal itself, in the gate automaton of its language, or (for `\d`) any numeric character.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum GateKey {
     Keyword(usize),
     Literal(u16, String),
+    Digit(u16),
 }
 
 /// Works out each regex pattern's gate clauses (setting [`Pattern::gate`]), and returns what
@@ -340,28 +344,21 @@ fn gate_patterns(
     table: &KeywordTable,
     automaton: &AhoCorasick,
 ) -> Vec<(GateKey, Vec<Gate>)> {
-    // The longest shortest literal first (the rarest clause), then the fewest literals.
-    let better = |a: &[String], b: &[String]| {
-        let key = |s: &[String]| {
-            (
-                s.iter().map(String::len).min().unwrap_or(0),
-                usize::MAX - s.len(),
-            )
-        };
-        key(a) > key(b)
-    };
+    let better = required::better;
     let mut order: Vec<GateKey> = Vec::new();
     let mut by_key: HashMap<GateKey, Vec<Gate>> = HashMap::new();
     for (lang, builder) in languages.iter_mut().enumerate() {
         let l = &mut builder.language;
         for (i, p) in l.patterns.iter_mut().enumerate() {
-            let mut clauses = required::clauses(p.regex.as_str(), &better);
-            clauses.truncate(required::MAX_GATE_CLAUSES);
+            let clauses = required::clauses(p.regex.as_str(), &better);
             p.gate = ((1u32 << clauses.len()) - 1) as u8;
             for (k, clause) in clauses.into_iter().enumerate() {
                 let mut keys: Vec<GateKey> = clause
                     .into_iter()
                     .map(|literal| {
+                        if literal == required::DIGIT {
+                            return GateKey::Digit(lang as u16);
+                        }
                         let inside = automaton
                             .find_overlapping_iter(&literal)
                             .max_by_key(|m| m.len())
@@ -524,6 +521,7 @@ impl LanguageBuilder {
                 negation_window: 2,
                 gate_automaton: None,
                 gate_literals: Vec::new(),
+                digit_gates: 0..0,
                 templates: Vec::new(),
                 hints: Vec::new(),
                 defaults: HashMap::new(),
@@ -882,7 +880,7 @@ impl LanguageBuilder {
         }
         self.language
             .hints
-            .sort_by(|a, b| b.priority.cmp(&a.priority));
+            .sort_by_key(|h| std::cmp::Reverse(h.priority));
         self.language
     }
 }
@@ -971,6 +969,20 @@ mod required {
     /// A clause: one of these strings occurs in every match.
     pub(crate) type Clause = Vec<String>;
 
+    /// Stands in a clause for "a numeric character" (`\d`). A pattern with U+FFFF in it gets
+    /// no gate, so no literal can be mistaken for it.
+    pub(crate) const DIGIT: &str = "\u{FFFF}digit";
+
+    /// Whether clause `a` makes a better gate than clause `b`: the longest shortest literal
+    /// first (the rarest clause; a digit counts as one byte), then the fewest literals.
+    pub(crate) fn better(a: &[String], b: &[String]) -> bool {
+        let key = |s: &[String]| {
+            let len = |l: &String| if l == DIGIT { 1 } else { l.len() };
+            (s.iter().map(len).min().unwrap_or(0), usize::MAX - s.len())
+        };
+        key(a) > key(b)
+    }
+
     /// What is known of the strings a piece of a pattern matches.
     #[derive(Clone, Debug, Default)]
     struct Info {
@@ -1001,7 +1013,7 @@ mod required {
         }
     }
 
-    /// The gate clauses of `pattern` (empty when there is no gate). `better(a, b)` says
+    /// The gate clauses of `pattern`, at most [`MAX_GATE_CLAUSES`] (none: no gate). `better(a, b)` says
     /// whether clause `a` makes a better gate than clause `b`.
     pub(crate) fn clauses(
         pattern: &str,
@@ -1013,20 +1025,21 @@ mod required {
             better,
         };
         match p.alternation(0) {
-            Some(info) if p.pos == p.chars.len() => info.req,
+            Some(mut info) if p.pos == p.chars.len() => {
+                keep_best(&mut info.req, better, MAX_GATE_CLAUSES, true);
+                info.req
+            }
             _ => Vec::new(),
         }
     }
 
-    /// Keeps the best few valid clauses of `clauses` for a gate, none implied by a better one.
-    pub(crate) fn prune(clauses: &mut Vec<Clause>, better: &dyn Fn(&[String], &[String]) -> bool) {
-        keep_best(clauses, better, MAX_GATE_CLAUSES);
-    }
-
+    /// Keeps the best `max` valid clauses. Without `drop_implied` a clause a better one implies
+    /// is kept too (only exact repeats go): an alternation may need the weaker, smaller one.
     fn keep_best(
         clauses: &mut Vec<Clause>,
         better: &dyn Fn(&[String], &[String]) -> bool,
         max: usize,
+        drop_implied: bool,
     ) {
         clauses.retain(|c| valid(c));
         clauses.sort_by(|a, b| {
@@ -1040,7 +1053,8 @@ mod required {
         });
         let mut kept: Vec<Clause> = Vec::new();
         for c in clauses.drain(..) {
-            if kept.len() < max && !kept.iter().any(|k| implied(&c, k)) {
+            let redundant = |k: &Clause| implied(&c, k) && (drop_implied || implied(k, &c));
+            if kept.len() < max && !kept.iter().any(redundant) {
                 kept.push(c);
             }
         }
@@ -1088,7 +1102,7 @@ mod required {
 
         /// The best few valid clauses, none implied by a better one.
         fn prune(&self, mut clauses: Vec<Clause>) -> Vec<Clause> {
-            keep_best(&mut clauses, self.better, MAX_CLAUSES);
+            keep_best(&mut clauses, self.better, MAX_CLAUSES, false);
             clauses
         }
 
@@ -1105,12 +1119,24 @@ mod required {
                 return branches.pop();
             }
             let exact = union(branches.iter().map(|b| b.exact.as_deref()));
-            // Every match is a match of some branch, so it contains one of the strings of the
-            // branches' best clauses.
+            // Every match is a match of some branch, which satisfies all the branch's clauses:
+            // so the union of one clause of each branch is a clause of the alternation. Taking
+            // each branch's first, second, ... clause gives several (together, "(a1 and a2)
+            // or b" becomes "(a1 or b) and (a2 or b)"); taking each branch's smallest keeps
+            // big alternations within the set size.
             let mut req = Vec::new();
-            if let Some(u) = union(branches.iter().map(|b| b.req.first().map(Vec::as_slice))) {
-                req.push(u);
+            for rank in 0..MAX_CLAUSES {
+                req.extend(union(branches.iter().map(|b| {
+                    b.req
+                        .get(rank.min(b.req.len().max(1) - 1))
+                        .map(Vec::as_slice)
+                })));
             }
+            req.extend(union(
+                branches
+                    .iter()
+                    .map(|b| b.req.iter().min_by_key(|c| c.len()).map(Vec::as_slice)),
+            ));
             if let Some(e) = &exact {
                 req.push(e.clone());
             }
@@ -1135,8 +1161,19 @@ mod required {
                 exact = product(exact.as_deref(), item.exact.as_deref());
             }
             // Every item's clauses hold for the sequence; so does the product of a run of items
-            // whose exact strings are known ("退" then "款|货" gives "退款|退货").
-            let mut req: Vec<Clause> = items.iter().flat_map(|i| i.req.iter().cloned()).collect();
+            // whose exact strings are known ("退" then "款|货" gives "退款|退货"), which says
+            // more than the items it is made of. Of those, only words are kept besides (a
+            // smaller clause an alternation may need), not single characters.
+            let word = |i: &&Info| {
+                i.exact
+                    .as_ref()
+                    .is_none_or(|e| e.iter().any(|s| s.chars().nth(1).is_some()))
+            };
+            let mut req: Vec<Clause> = items
+                .iter()
+                .filter(word)
+                .flat_map(|i| i.req.iter().cloned())
+                .collect();
             let mut run: Option<Vec<String>> = None;
             for item in &items {
                 match &item.exact {
@@ -1268,7 +1305,7 @@ mod required {
                 '.' => Some(Info::opaque()),
                 '^' | '$' => Some(Info::empty()),
                 '\\' => self.escape(),
-                '*' | '+' | '?' | '{' | ')' | '|' => None,
+                '*' | '+' | '?' | '{' | ')' | '|' | '\u{FFFF}' => None,
                 c => Some(Info::literal(c)),
             }
         }
@@ -1277,7 +1314,12 @@ mod required {
         fn escape(&mut self) -> Option<Info> {
             let c = self.next()?;
             match c {
-                'd' | 'D' | 's' | 'S' | 'w' | 'W' | 'n' | 't' | 'r' | 'f' | 'v' | 'a' => {
+                // A digit: any numeric character (a superset of `\d`, so the gate is sound).
+                'd' => Some(Info {
+                    exact: None,
+                    req: vec![vec![DIGIT.to_string()]],
+                }),
+                'D' | 's' | 'S' | 'w' | 'W' | 'n' | 't' | 'r' | 'f' | 'v' | 'a' => {
                     Some(Info::opaque())
                 }
                 'b' | 'B' | 'A' | 'z' | '<' | '>' => {
@@ -1311,9 +1353,11 @@ mod required {
                         s
                     };
                     let code = u32::from_str_radix(&digits, 16).ok()?;
-                    char::from_u32(code).map(Info::literal)
+                    char::from_u32(code)
+                        .filter(|&c| c != '\u{FFFF}')
+                        .map(Info::literal)
                 }
-                c if c.is_alphanumeric() => None,
+                c if c.is_alphanumeric() || c == '\u{FFFF}' => None,
                 c => Some(Info::literal(c)),
             }
         }
@@ -1404,20 +1448,10 @@ mod required {
 
     #[cfg(test)]
     mod tests {
-        use super::clauses;
+        use super::{DIGIT, clauses};
 
         fn gate(pattern: &str) -> Vec<Vec<String>> {
-            // Longest shortest string first, then fewer strings.
-            let better = |a: &[String], b: &[String]| {
-                let key = |s: &[String]| {
-                    (
-                        s.iter().map(String::len).min().unwrap_or(0),
-                        usize::MAX - s.len(),
-                    )
-                };
-                key(a) > key(b)
-            };
-            clauses(pattern, &better)
+            clauses(pattern, &super::better)
                 .into_iter()
                 .map(|mut c| {
                     c.sort();
@@ -1442,7 +1476,11 @@ mod required {
             assert_eq!(gate("(退|换)货"), set(&[&["退货", "换货"]]));
             assert_eq!(
                 gate(r"\d+\s*(块|元|块钱)?\s*(卖不卖|卖吗)"),
-                set(&[&["卖不卖", "卖吗"]])
+                set(&[&["卖不卖", "卖吗"], &[DIGIT]])
+            );
+            assert_eq!(
+                gate(r"\d+ ?(?:%|percent)"),
+                set(&[&[DIGIT], &["%", "percent"]])
             );
             assert_eq!(
                 gate(r"(今天|明天)\S{0,3}(发货|发出)"),
@@ -1465,7 +1503,10 @@ mod required {
 
         #[test]
         fn gives_up_when_unsure_or_nothing_is_required() {
-            assert!(gate(r"\d+").is_empty());
+            assert_eq!(gate(r"\d+"), set(&[&[DIGIT]]));
+            assert!(gate(r"\D+").is_empty());
+            assert!(gate("a\u{FFFF}b").is_empty());
+            assert!(gate(r"a\x{FFFF}b").is_empty());
             assert!(gate("a|").is_empty());
             assert!(gate("a|\\b").is_empty());
             assert!(gate("(?i)refund").is_empty());

@@ -16,9 +16,9 @@ use std::fmt;
 ///     .build()
 ///     .unwrap_err();
 /// assert_eq!(err.path(), Some("shop.toml"));
-/// assert_eq!((err.line(), err.column()), (Some(5), Some(22)));
+/// assert_eq!((err.line(), err.column()), (Some(5), Some(19)));
 /// assert_eq!(err.rule(), Some("intent `damage`"));
-/// assert!(err.to_string().starts_with("shop.toml:5:22: intent `damage`: empty keyword"));
+/// assert!(err.to_string().starts_with("shop.toml:5:19: intent `damage`: empty keyword"));
 /// ```
 #[derive(Clone)]
 pub struct Error {

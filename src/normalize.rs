@@ -18,6 +18,9 @@ pub(crate) struct Normalized {
     pub(crate) source: Vec<u32>,
     /// How many script units the original had, for language detection.
     pub(crate) scripts: ScriptCounts,
+    /// Whether `text` holds a numeric character: a regex pattern that needs a digit (`\d`)
+    /// cannot match a text without one.
+    pub(crate) digits: bool,
 }
 
 /// Script units of a text: Han characters, Hangul syllables and Latin words.
@@ -39,6 +42,7 @@ impl Normalized {
         self.text.reserve(input.len());
         self.source.reserve(input.len());
         self.scripts = ScriptCounts::default();
+        self.digits = false;
         // Where a pending whitespace run started, if one is pending.
         let mut pending_space: Option<u32> = None;
         let mut last: Option<char> = None;
@@ -68,7 +72,7 @@ impl Normalized {
                         self.scripts.latin_words += u32::from(!in_latin_word);
                         in_latin_word = true;
                     }
-                    DIGIT => {}
+                    DIGIT => self.digits = true,
                     _ => in_latin_word = false,
                 }
                 let out = b.to_ascii_lowercase() as char;
@@ -155,6 +159,8 @@ impl Normalized {
             script_of(first) == Script::Latin || (*in_latin_word && first.is_ascii_digit());
         let last_out = folded.last();
         for out in folded.iter() {
+            // CJK and Hangul characters (the fast path) are never numeric; others may be.
+            self.digits |= out.is_numeric();
             self.push_one(out, offset);
         }
         *last = last_out;
@@ -312,7 +318,8 @@ fn cjk_kind(c: char) -> u8 {
 /// A character that makes a Latin word go on: a keyword "refund" must not match inside
 /// "refunding", but may match right after a Han character ("我要refund").
 pub(crate) fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || (c.is_alphanumeric() && !c.is_ascii() && !is_cjk(c))
+    // The Unicode tables are consulted last: CJK and Hangul text never needs them.
+    c.is_ascii_alphanumeric() || (!c.is_ascii() && !is_cjk(c) && c.is_alphanumeric())
 }
 
 /// Traditional -> simplified Chinese, one character each, from `data/t2s.tsv`.

@@ -88,7 +88,7 @@ pub fn synthetic_keywords(base: &[&str], n: usize) -> Vec<String> {
             out.push(kw.to_string());
         }
     }
-    let mut rng = Rng::new(0x5EED_0F_C0FFEE);
+    let mut rng = Rng::new(0x5EED_0FC0_FFEE);
     while out.len() < n {
         let len = 3 + rng.below(4);
         let kw: String = (0..len).map(|_| han[rng.below(han.len())]).collect();
