@@ -229,6 +229,9 @@ fn fold_char(c: char) -> Folded {
                 char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase()),
             );
         }
+        // Phones type curly quotes ("hasn’t"): keywords are written with straight ones.
+        0x2018 | 0x2019 | 0x02BC | 0x2032 => return Folded::One('\''),
+        0x201C | 0x201D | 0x2033 => return Folded::One('"'),
         _ => simplify(c),
     };
     let mut lower = c.to_lowercase();
@@ -380,6 +383,11 @@ mod tests {
         assert_eq!(fold("快递 怎么\u{3000}还没到"), "快递怎么还没到");
         assert_eq!(fold("  where   is\tmy  order "), "where is my order");
         assert_eq!(fold("iphone 多少钱"), "iphone 多少钱");
+    }
+
+    #[test]
+    fn curly_quotes_fold_to_straight_ones() {
+        assert_eq!(fold("hasn’t “arrived”"), "hasn't \"arrived\"");
     }
 
     #[test]
