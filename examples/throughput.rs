@@ -241,8 +241,10 @@ fn dump_peer_inputs(dir: &str, engine: &Engine, base: &[&str], zh: &[&str]) {
     };
     write("messages_zh.txt", &mut zh.iter().copied());
     write("keywords_bundled.txt", &mut engine.keywords());
+    // The 10k pack's keywords and its negators: the keywords of its automaton.
     let keywords = support::synthetic_keywords(base, 10_000);
-    write("keywords_10k.txt", &mut keywords.iter().map(String::as_str));
+    let mut all = keywords.iter().map(String::as_str).chain(support::NEGATORS);
+    write("keywords_10k.txt", &mut all);
 }
 
 fn print_table(r: &Value) {

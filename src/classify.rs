@@ -103,6 +103,10 @@ pub(crate) struct Scratch {
     /// Per regex pattern of the language: the gate clauses a literal was seen for.
     gate_open: Vec<u8>,
     pending: Vec<Pending>,
+    /// One fired intent's evidence being sorted: spans of the message and pending entries.
+    spans: Vec<(usize, usize, u32)>,
+    /// Per rule of that evidence (by a pending entry of it), the furthest end kept so far.
+    furthest: Vec<(u32, usize)>,
     /// The language of the last message, by index: read by `suggest`.
     pub(crate) language: usize,
     /// Fired intents of the last message, best first: read by `suggest`.
@@ -181,20 +185,51 @@ impl Compiled {
         });
 
         let mut intents = Vec::with_capacity(s.fired.len());
+        let (spans, furthest, pending) = (&mut s.spans, &mut s.furthest, &s.pending);
         for &i in &s.fired {
-            let mut evidence: Vec<Evidence> = s
-                .pending
-                .iter()
-                .filter(|p| {
-                    p.intent == i
-                        && p.all.is_none_or(|a| {
-                            s.all_masks[a as usize] == lang.alls[a as usize].full_mask
-                        })
-                })
-                .map(|p| {
+            // The intent's evidence as spans of the caller's message; an `Evidence` (with its
+            // strings) is made only for what is kept.
+            spans.clear();
+            for (k, p) in pending.iter().enumerate() {
+                if p.intent == i
+                    && p.all
+                        .is_none_or(|a| s.all_masks[a as usize] == lang.alls[a as usize].full_mask)
+                {
                     let (start, end) =
                         s.norm
                             .original_span(message, p.start as usize, p.end as usize);
+                    spans.push((start, end, k as u32));
+                }
+            }
+            // Longest first at each start, so that a match inside a longer match of the same
+            // rule ("坏" inside "压坏") can be dropped: it says nothing the longer one does not.
+            // In this order a match lies inside an earlier one of its rule exactly when it ends
+            // no later than the furthest end of that rule so far: one pass, linear in the
+            // evidence (a message of thousands of hits must not cost their square).
+            spans.sort_by(|a, b| (a.0, b.1).cmp(&(b.0, a.1)));
+            furthest.clear();
+            spans.retain(|&(_, end, k)| {
+                let rule = pending[k as usize].rule.name(lang);
+                let same = |r: &Arc<str>| Arc::ptr_eq(r, rule) || **r == **rule;
+                match furthest
+                    .iter_mut()
+                    .find(|(r, _)| same(pending[*r as usize].rule.name(lang)))
+                {
+                    Some((_, far)) if end <= *far => false,
+                    Some((_, far)) => {
+                        *far = end;
+                        true
+                    }
+                    None => {
+                        furthest.push((k, end));
+                        true
+                    }
+                }
+            });
+            let evidence = spans
+                .iter()
+                .map(|&(start, end, k)| {
+                    let p = &pending[k as usize];
                     Evidence {
                         start,
                         end,
@@ -207,26 +242,6 @@ impl Compiled {
                     }
                 })
                 .collect();
-            // Longest first at each start, so that a match inside a longer match of the same
-            // rule ("坏" inside "压坏") can be dropped: it says nothing the longer one does not.
-            // In this order a match lies inside an earlier one of its rule exactly when it ends
-            // no later than the furthest end of that rule so far: one pass, linear in the
-            // evidence (a message of thousands of hits must not cost their square).
-            evidence.sort_by(|a, b| (a.start, b.end).cmp(&(b.start, a.end)));
-            let mut furthest: Vec<(Arc<str>, usize)> = Vec::new();
-            evidence.retain(
-                |e| match furthest.iter_mut().find(|(rule, _)| *rule == e.rule) {
-                    Some((_, end)) if e.end <= *end => false,
-                    Some((_, end)) => {
-                        *end = e.end;
-                        true
-                    }
-                    None => {
-                        furthest.push((e.rule.clone(), e.end));
-                        true
-                    }
-                },
-            );
             intents.push(Intent {
                 intent: lang.intents[i as usize].id.clone(),
                 score: round(s.scores[i as usize]),

@@ -274,12 +274,15 @@ pub(crate) fn compile(
             gates: 0..0,
         });
     }
+    // A DFA searches fastest (measured: 1.3-1.7x the contiguous NFA on 1k-3k Chinese keywords),
+    // but its memory is about 400 bytes per byte of keywords (4.5 MB at 1k keywords, 50 MB at
+    // 10k, 450 MB at 100k) and it builds 3x slower. So only a small keyword set gets one; the
+    // contiguous NFA keeps memory near 12 bytes per keyword byte and its speed nearly flat
+    // from 1k to 100k keywords.
+    let keyword_bytes: usize = table.keywords.iter().map(|k| k.0.len()).sum();
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
-        // A DFA is fastest to search, but its memory grows with the keyword count times the
-        // alphabet; past a few thousand keywords the contiguous NFA keeps the build fast and
-        // small while staying close in speed.
-        .kind(Some(if keywords.len() <= 5_000 {
+        .kind(Some(if keyword_bytes <= 4096 {
             AhoCorasickKind::DFA
         } else {
             AhoCorasickKind::ContiguousNFA
@@ -302,6 +305,8 @@ pub(crate) fn compile(
     }
     for (builder, literals) in languages.iter_mut().zip(literals) {
         if !literals.is_empty() {
+            // A DFA: a few MB and milliseconds to build, but scanned for every message of
+            // the language (measured 1.2-1.7x faster than a contiguous NFA here).
             let gate_automaton = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
                 .kind(Some(AhoCorasickKind::DFA))
@@ -344,13 +349,12 @@ fn gate_patterns(
     table: &KeywordTable,
     automaton: &AhoCorasick,
 ) -> Vec<(GateKey, Vec<Gate>)> {
-    let better = required::better;
     let mut order: Vec<GateKey> = Vec::new();
     let mut by_key: HashMap<GateKey, Vec<Gate>> = HashMap::new();
     for (lang, builder) in languages.iter_mut().enumerate() {
         let l = &mut builder.language;
         for (i, p) in l.patterns.iter_mut().enumerate() {
-            let clauses = required::clauses(p.regex.as_str(), &better);
+            let clauses = required::clauses(p.regex.as_str());
             p.gate = ((1u32 << clauses.len()) - 1) as u8;
             for (k, clause) in clauses.into_iter().enumerate() {
                 let mut keys: Vec<GateKey> = clause
@@ -916,7 +920,10 @@ fn compile_regex(
 ) -> Result<Regex, Error> {
     let regex = RegexBuilder::new(raw.get_ref())
         .size_limit(limits.regex_size_limit)
-        .dfa_size_limit(limits.regex_size_limit)
+        // The lazy DFA's transition cache (per regex, per thread, grown only as used) is
+        // memory of another kind: at 256 KiB the Unicode-heavy CJK patterns keep clearing it
+        // and recompute states on every message; 1 MiB holds them.
+        .dfa_size_limit(limits.regex_size_limit.max(1 << 20))
         .nest_limit(64)
         .build()
         .map_err(|e| {
@@ -973,14 +980,12 @@ mod required {
     /// no gate, so no literal can be mistaken for it.
     pub(crate) const DIGIT: &str = "\u{FFFF}digit";
 
-    /// Whether clause `a` makes a better gate than clause `b`: the longest shortest literal
-    /// first (the rarest clause; a digit counts as one byte), then the fewest literals.
-    pub(crate) fn better(a: &[String], b: &[String]) -> bool {
-        let key = |s: &[String]| {
-            let len = |l: &String| if l == DIGIT { 1 } else { l.len() };
-            (s.iter().map(len).min().unwrap_or(0), usize::MAX - s.len())
-        };
-        key(a) > key(b)
+    /// How good a gate clause is, best first: the longest shortest literal (the rarest clause;
+    /// a digit counts as one byte), then the fewest literals.
+    fn rank(clause: &[String]) -> (std::cmp::Reverse<usize>, usize) {
+        let len = |l: &String| if l == DIGIT { 1 } else { l.len() };
+        let shortest = clause.iter().map(len).min().unwrap_or(0);
+        (std::cmp::Reverse(shortest), clause.len())
     }
 
     /// What is known of the strings a piece of a pattern matches.
@@ -1013,20 +1018,16 @@ mod required {
         }
     }
 
-    /// The gate clauses of `pattern`, at most [`MAX_GATE_CLAUSES`] (none: no gate). `better(a, b)` says
-    /// whether clause `a` makes a better gate than clause `b`.
-    pub(crate) fn clauses(
-        pattern: &str,
-        better: &dyn Fn(&[String], &[String]) -> bool,
-    ) -> Vec<Clause> {
+    /// The gate clauses of `pattern`, best first, at most [`MAX_GATE_CLAUSES`] (none: no
+    /// gate). Each clause's literals are sorted.
+    pub(crate) fn clauses(pattern: &str) -> Vec<Clause> {
         let mut p = Parser {
             chars: pattern.chars().collect(),
             pos: 0,
-            better,
         };
         match p.alternation(0) {
             Some(mut info) if p.pos == p.chars.len() => {
-                keep_best(&mut info.req, better, MAX_GATE_CLAUSES, true);
+                keep_best(&mut info.req, MAX_GATE_CLAUSES, true);
                 info.req
             }
             _ => Vec::new(),
@@ -1035,26 +1036,16 @@ mod required {
 
     /// Keeps the best `max` valid clauses. Without `drop_implied` a clause a better one implies
     /// is kept too (only exact repeats go): an alternation may need the weaker, smaller one.
-    fn keep_best(
-        clauses: &mut Vec<Clause>,
-        better: &dyn Fn(&[String], &[String]) -> bool,
-        max: usize,
-        drop_implied: bool,
-    ) {
+    fn keep_best(clauses: &mut Vec<Clause>, max: usize, drop_implied: bool) {
         clauses.retain(|c| valid(c));
-        clauses.sort_by(|a, b| {
-            if better(a, b) {
-                std::cmp::Ordering::Less
-            } else if better(b, a) {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        });
+        clauses.sort_by_cached_key(|c| rank(c));
         let mut kept: Vec<Clause> = Vec::new();
         for c in clauses.drain(..) {
-            let redundant = |k: &Clause| implied(&c, k) && (drop_implied || implied(k, &c));
-            if kept.len() < max && !kept.iter().any(redundant) {
+            if kept.len() == max {
+                break;
+            }
+            let redundant = |k: &Clause| *k == c || (drop_implied && implied(&c, k));
+            if !kept.iter().any(redundant) {
                 kept.push(c);
             }
         }
@@ -1074,13 +1065,12 @@ mod required {
             .all(|s| weaker.iter().any(|w| s.contains(w.as_str())))
     }
 
-    struct Parser<'a> {
+    struct Parser {
         chars: Vec<char>,
         pos: usize,
-        better: &'a dyn Fn(&[String], &[String]) -> bool,
     }
 
-    impl Parser<'_> {
+    impl Parser {
         fn peek(&self) -> Option<char> {
             self.chars.get(self.pos).copied()
         }
@@ -1102,7 +1092,7 @@ mod required {
 
         /// The best few valid clauses, none implied by a better one.
         fn prune(&self, mut clauses: Vec<Clause>) -> Vec<Clause> {
-            keep_best(&mut clauses, self.better, MAX_CLAUSES, false);
+            keep_best(&mut clauses, MAX_CLAUSES, false);
             clauses
         }
 
@@ -1156,10 +1146,6 @@ mod required {
                 let atom = self.atom(depth)?;
                 items.push(self.quantified(atom)?);
             }
-            let mut exact = Some(vec![String::new()]);
-            for item in &items {
-                exact = product(exact.as_deref(), item.exact.as_deref());
-            }
             // Every item's clauses hold for the sequence; so does the product of a run of items
             // whose exact strings are known ("退" then "款|货" gives "退款|退货"), which says
             // more than the items it is made of. Of those, only words are kept besides (a
@@ -1174,24 +1160,29 @@ mod required {
                 .filter(word)
                 .flat_map(|i| i.req.iter().cloned())
                 .collect();
-            let mut run: Option<Vec<String>> = None;
+            // The sequence's own strings are known when it is one run of known items.
+            let mut whole = true;
+            let mut run: Option<Vec<String>> = Some(vec![String::new()]);
             for item in &items {
                 match &item.exact {
                     Some(e) => {
                         run = Some(match run.take() {
                             None => e.clone(),
-                            Some(r) => match product(Some(&r), Some(e)) {
-                                Some(p) => p,
-                                None => {
-                                    req.push(r);
-                                    e.clone()
-                                }
-                            },
+                            Some(r) if r.len().saturating_mul(e.len()) > MAX_SET => {
+                                whole = false;
+                                req.push(r);
+                                e.clone()
+                            }
+                            Some(r) => product(Some(r), Some(e)).unwrap_or_default(),
                         })
                     }
-                    None => req.extend(run.take()),
+                    None => {
+                        whole = false;
+                        req.extend(run.take());
+                    }
                 }
             }
+            let exact = if whole { run.clone() } else { None };
             req.extend(run);
             Some(Info {
                 exact,
@@ -1230,7 +1221,8 @@ mod required {
                     Info {
                         exact: info.exact.filter(|_| max == Some(1)).and_then(|mut e| {
                             if !e.iter().any(String::is_empty) {
-                                e.push(String::new());
+                                // The empty string sorts first.
+                                e.insert(0, String::new());
                             }
                             (e.len() <= MAX_SET).then_some(e)
                         }),
@@ -1407,43 +1399,52 @@ mod required {
         }
         let mut out = Some(vec![String::new()]);
         for _ in 0..n {
-            out = product(out.as_deref(), exact.as_deref());
+            out = product(out, exact.as_deref());
         }
         out
     }
 
-    /// Every concatenation of a string of `a` with one of `b`, if not too many.
-    fn product(a: Option<&[String]>, b: Option<&[String]>) -> Option<Vec<String>> {
-        let (a, b) = (a?, b?);
+    /// Every concatenation of a string of `a` with one of `b`, sorted, if not too many.
+    fn product(a: Option<Vec<String>>, b: Option<&[String]>) -> Option<Vec<String>> {
+        let (mut a, b) = (a?, b?);
         if a.len().saturating_mul(b.len()) > MAX_SET {
             return None;
         }
-        let mut out = Vec::with_capacity(a.len() * b.len());
-        for x in a {
-            for y in b {
-                let s = format!("{x}{y}");
-                if !out.contains(&s) {
+        if let [one] = b {
+            // The common case, a literal character: extend the strings where they are.
+            for x in &mut a {
+                x.push_str(one);
+            }
+        } else {
+            let mut out = Vec::with_capacity(a.len() * b.len());
+            for x in &a {
+                for y in b {
+                    let mut s = String::with_capacity(x.len() + y.len());
+                    s.push_str(x);
+                    s.push_str(y);
                     out.push(s);
                 }
             }
+            a = out;
         }
-        Some(out)
+        a.sort_unstable();
+        a.dedup();
+        Some(a)
     }
 
     /// All the strings of all the sets, if every set is known and together they are not too many.
     fn union<'a>(sets: impl Iterator<Item = Option<&'a [String]>>) -> Option<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
         for set in sets {
-            for s in set? {
-                if !out.contains(s) {
-                    out.push(s.clone());
-                }
-            }
-            if out.len() > MAX_SET {
+            let set = set?;
+            if out.len() + set.len() > 2 * MAX_SET {
                 return None;
             }
+            out.extend_from_slice(set);
         }
-        Some(out)
+        out.sort_unstable();
+        out.dedup();
+        (out.len() <= MAX_SET).then_some(out)
     }
 
     #[cfg(test)]
@@ -1451,7 +1452,7 @@ mod required {
         use super::{DIGIT, clauses};
 
         fn gate(pattern: &str) -> Vec<Vec<String>> {
-            clauses(pattern, &super::better)
+            clauses(pattern)
                 .into_iter()
                 .map(|mut c| {
                     c.sort();
