@@ -869,7 +869,8 @@ impl LanguageBuilder {
     }
 
     fn finish(mut self) -> Language {
-        for (intent, template) in self.templates {
+        for (intent, mut template) in self.templates {
+            template.template.resolve(&self.language.defaults);
             self.language.templates[intent as usize].push(template);
         }
         // Stable sorts: equal keys keep declaration order. Context-specific templates come

@@ -19,8 +19,55 @@ enum Segment {
     /// Placeholder filled from the context's numbers.
     DaysSinceShipped,
     OrderAmount,
-    /// Placeholder filled from the context's names/vars, else the pack's default.
-    Named(Box<str>),
+    /// Placeholder filled from the context's names/vars, else the pack's default (looked up
+    /// once, when the engine is built: see [`Template::resolve`]).
+    Named {
+        name: Box<str>,
+        field: Field,
+        default: Option<Box<str>>,
+    },
+}
+
+/// Which `Context` field a named placeholder reads before the context's `vars`.
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    Shop,
+    Agent,
+    Buyer,
+    Courier,
+    /// Only `vars`.
+    Var,
+}
+
+impl Field {
+    fn of(name: &str) -> Field {
+        match name {
+            "shop" => Field::Shop,
+            "agent" => Field::Agent,
+            "buyer" => Field::Buyer,
+            "courier" => Field::Courier,
+            _ => Field::Var,
+        }
+    }
+
+    /// The value `ctx` gives the placeholder `name` of this field: what `Context::var` says,
+    /// without comparing names for the four common ones.
+    fn value<'a>(self, name: &str, ctx: &'a Context) -> Option<&'a str> {
+        let named = match self {
+            Field::Shop => ctx.shop.as_deref(),
+            Field::Agent => ctx.agent.as_deref(),
+            Field::Buyer => ctx.buyer.as_deref(),
+            Field::Courier => ctx.courier.as_deref(),
+            Field::Var => return ctx.var(name),
+        };
+        named.or_else(|| {
+            if ctx.vars.is_empty() {
+                None
+            } else {
+                ctx.vars.get(name).map(String::as_str)
+            }
+        })
+    }
 }
 
 /// Why a template does not parse: a message and the byte offset in the template text.
@@ -66,7 +113,11 @@ impl Template {
                     segments.push(match name {
                         "days_since_shipped" => Segment::DaysSinceShipped,
                         "order_amount" => Segment::OrderAmount,
-                        _ => Segment::Named(name.into()),
+                        _ => Segment::Named {
+                            name: name.into(),
+                            field: Field::of(name),
+                            default: None,
+                        },
                     });
                     while rest.peek().is_some_and(|&(j, _)| j <= i + close) {
                         rest.next();
@@ -96,8 +147,17 @@ impl Template {
             Segment::Literal(_) => None,
             Segment::DaysSinceShipped => Some("days_since_shipped"),
             Segment::OrderAmount => Some("order_amount"),
-            Segment::Named(n) => Some(&**n),
+            Segment::Named { name, .. } => Some(&**name),
         })
+    }
+
+    /// Looks up each named placeholder's default once, so that rendering needs no map.
+    pub(crate) fn resolve(&mut self, defaults: &HashMap<String, String>) {
+        for segment in &mut self.segments {
+            if let Segment::Named { name, default, .. } = segment {
+                *default = defaults.get(&**name).map(|v| v.as_str().into());
+            }
+        }
     }
 
     /// Renders with values from `ctx`, else `defaults`. Load-time validation guarantees every
@@ -122,9 +182,14 @@ impl Template {
                         }
                     }
                 }
-                Segment::Named(name) => {
-                    if let Some(v) = ctx
-                        .var(name)
+                Segment::Named {
+                    name,
+                    field,
+                    default,
+                } => {
+                    if let Some(v) = field
+                        .value(name, ctx)
+                        .or(default.as_deref())
                         .or_else(|| defaults.get(&**name).map(String::as_str))
                     {
                         out.push_str(v);
@@ -166,6 +231,23 @@ mod tests {
         assert_eq!(Template::parse("hi }").unwrap_err().offset, 3);
         assert!(Template::parse("hi {Bad Name}").is_err());
         assert!(Template::parse("hi {}").is_err());
+    }
+
+    #[test]
+    fn resolved_defaults_render_the_same() {
+        let mut t = Template::parse("{buyer}, {shop} {x} {courier}").unwrap();
+        let defaults = HashMap::from([
+            ("buyer".to_string(), "亲".to_string()),
+            ("shop".to_string(), "本店".to_string()),
+            ("x".to_string(), "X".to_string()),
+        ]);
+        let mut ctx = Context::default();
+        ctx.shop = Some("鲜果铺".into());
+        ctx.vars.insert("courier".into(), "顺丰".into());
+        let before = t.render(&ctx, &defaults);
+        t.resolve(&defaults);
+        assert_eq!(t.render(&ctx, &HashMap::new()), before);
+        assert_eq!(before, "亲, 鲜果铺 X 顺丰");
     }
 
     #[test]
