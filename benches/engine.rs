@@ -41,12 +41,7 @@ fn build(c: &mut Criterion) {
         let pack = support::synthetic_pack(&keywords);
         group.bench_function(label, |b| {
             b.iter(|| {
-                let engine = Engine::builder()
-                    .bundled(false)
-                    .max_pack_bytes(pack.len().max(8 << 20))
-                    .pack_str("synthetic.toml", &pack)
-                    .build()
-                    .expect("synthetic pack builds");
+                let engine = support::build_synthetic(&keywords, &pack);
                 // The pack's keywords plus its three negators.
                 assert_eq!(engine.keywords().count(), n + 3);
                 engine
@@ -119,9 +114,9 @@ fn suggest(c: &mut Criterion) {
 }
 
 fn raw_scan(c: &mut Criterion) {
-    let automaton = default_engine().automaton();
     let mut group = c.benchmark_group("raw_scan");
     for (lang, msgs) in languages() {
+        let automaton = default_engine().automaton(lang).expect("bundled language");
         let expected: usize = msgs.iter().map(|m| automaton.find_iter(m).count()).sum();
         group.throughput(Throughput::Elements(msgs.len() as u64));
         group.bench_function(lang, |b| {

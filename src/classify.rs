@@ -1,11 +1,12 @@
 //! Stage 3: scan a folded message with the automaton and the patterns, apply negation,
 //! co-occurrence and context, and score intents.
 
-use crate::compile::{Compiled, Gate, Language, TargetKind};
+use crate::compile::{Compiled, Language, TargetKind};
 use crate::context::Context;
 use crate::normalize::{Normalized, ScriptCounts, is_word_char};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// What a message is about: its language, the intents found (best first) and side signals.
@@ -166,7 +167,7 @@ impl Compiled {
         let lang_index = self.pick_language(s.norm.scripts, ctx);
         let lang = &self.languages[lang_index];
         s.language = lang_index;
-        self.scan(lang_index as u16, lang, s);
+        Compiled::scan(lang, s);
         self.score(lang, ctx, s);
         let text = &s.norm.text;
 
@@ -235,7 +236,7 @@ impl Compiled {
                         end,
                         text: message[start..end].to_string(),
                         keyword: match p.keyword {
-                            Some(k) => self.keywords[k as usize].text.clone(),
+                            Some(k) => lang.keywords[k as usize].text.clone(),
                             None => Arc::from(&text[p.start as usize..p.end as usize]),
                         },
                         rule: p.rule.name(lang).clone(),
@@ -263,22 +264,29 @@ impl Compiled {
         }
     }
 
-    /// One pass of the automaton over the folded text: keeps the hits of `lang` that sit on
-    /// word boundaries (Latin keywords) and on whole source characters.
-    fn scan(&self, lang: u16, language: &Language, s: &mut Scratch) {
+    /// One pass of the language's automaton over the folded text: opens the regex gates the
+    /// text satisfies and keeps the keyword hits that sit on word boundaries (Latin keywords)
+    /// and on whole source characters.
+    fn scan(language: &Language, s: &mut Scratch) {
         s.hits.clear();
         s.negators.clear();
         reset(&mut s.gate_open, language.patterns.len(), 0);
         let text = s.norm.text.as_str();
-        for m in self.automaton.find_overlapping_iter(text) {
-            let kw = &self.keywords[m.pattern().as_usize()];
+        // A pattern that needs a digit may run if the text has one.
+        if s.norm.digits {
+            open_gates(language, &language.digit_gates, &mut s.gate_open);
+        }
+        let Some(automaton) = &language.automaton else {
+            return;
+        };
+        for m in automaton.find_overlapping_iter(text) {
+            let kw = &language.keywords[m.pattern().as_usize()];
             let (start, end) = (m.start(), m.end());
             if kw.gates.start != kw.gates.end {
-                open_gates(
-                    &self.gates[kw.gates.start as usize..kw.gates.end as usize],
-                    lang,
-                    &mut s.gate_open,
-                );
+                open_gates(language, &kw.gates, &mut s.gate_open);
+            }
+            if kw.targets.start == kw.targets.end {
+                continue;
             }
             if kw.boundary_start && text[..start].chars().next_back().is_some_and(is_word_char) {
                 continue;
@@ -291,11 +299,8 @@ impl Compiled {
             if !s.norm.on_source_boundaries(start, end) {
                 continue;
             }
-            for t in &self.targets[kw.targets.start as usize..kw.targets.end as usize] {
-                if t.language != lang {
-                    continue;
-                }
-                match t.kind {
+            for &kind in &language.targets[kw.targets.start as usize..kw.targets.end as usize] {
+                match kind {
                     // "能不能退", "有没有货", "甜不甜": an A-not-A question, not a negation.
                     TargetKind::NegatorBefore if is_a_not_a(text, start, end) => {}
                     TargetKind::NegatorBefore => s.negators.push((start as u32, end as u32, true)),
@@ -307,26 +312,6 @@ impl Compiled {
                         kind,
                     }),
                 }
-            }
-        }
-        // A pattern that needs a digit may run if the text has one.
-        if s.norm.digits {
-            let range = &language.digit_gates;
-            open_gates(
-                &self.gates[range.start as usize..range.end as usize],
-                lang,
-                &mut s.gate_open,
-            );
-        }
-        // Gate literals that are no keyword have an automaton of their own.
-        if let Some(gate_automaton) = &language.gate_automaton {
-            for m in gate_automaton.find_overlapping_iter(text) {
-                let range = &language.gate_literals[m.pattern().as_usize()];
-                open_gates(
-                    &self.gates[range.start as usize..range.end as usize],
-                    lang,
-                    &mut s.gate_open,
-                );
             }
         }
     }
@@ -433,12 +418,10 @@ impl Compiled {
     }
 }
 
-/// Marks the gate clauses of language `lang` among `gates` as seen.
-fn open_gates(gates: &[Gate], lang: u16, open: &mut [u8]) {
-    for g in gates {
-        if g.language == lang {
-            open[g.pattern as usize] |= 1 << g.clause;
-        }
+/// Marks the gate clauses `range` of `language`'s gates as seen.
+fn open_gates(language: &Language, range: &Range<u32>, open: &mut [u8]) {
+    for g in &language.gates[range.start as usize..range.end as usize] {
+        open[g.pattern as usize] |= 1 << g.clause;
     }
 }
 

@@ -310,15 +310,31 @@ impl Engine {
         self.inner.compiled.languages.iter().map(|l| &*l.tag)
     }
 
-    /// The distinct folded keywords in the automaton (negators and signal words included).
+    /// The distinct folded keywords of all languages (negators and signal words included),
+    /// in byte order.
     pub fn keywords(&self) -> impl Iterator<Item = &str> {
-        self.inner.compiled.keywords.iter().map(|k| &*k.text)
+        let mut all: Vec<&str> = self
+            .inner
+            .compiled
+            .languages
+            .iter()
+            .flat_map(|l| &l.keywords)
+            .filter(|k| k.targets.start != k.targets.end)
+            .map(|k| &*k.text)
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all.into_iter()
     }
 
-    /// The engine's keyword automaton, for measuring the raw scan that `classify` builds on.
-    /// Its pattern ids index [`keywords`](Self::keywords). (This ties the API to aho-corasick 1.)
-    pub fn automaton(&self) -> &aho_corasick::AhoCorasick {
-        &self.inner.compiled.automaton
+    /// The keyword automaton that `classify` scans a message read in `language` with, for
+    /// measuring the raw scan it builds on: over the language's keywords and the literals its
+    /// regex patterns need. `None` for a language no pack speaks or one without keywords.
+    /// (This ties the API to aho-corasick 1.)
+    pub fn automaton(&self, language: &str) -> Option<&aho_corasick::AhoCorasick> {
+        let languages = &self.inner.compiled.languages;
+        let language = languages.iter().find(|l| &*l.tag == language)?;
+        language.automaton.as_ref()
     }
 }
 

@@ -71,8 +71,9 @@
 //! # Matching, in short
 //!
 //! Message and keywords are folded alike (full-width to ASCII, lowercase, traditional to
-//! simplified Chinese, whitespace between CJK/Hangul characters dropped). One aho-corasick
-//! automaton finds every keyword of every pack in one pass; Latin keywords must sit on word
+//! simplified Chinese, whitespace between CJK/Hangul characters dropped). The message's
+//! language is picked first; its aho-corasick automaton then finds every keyword of that
+//! language's packs (and the literals its regex patterns need) in one pass; Latin keywords must sit on word
 //! boundaries, CJK and Hangul keywords match anywhere. A negator just before (or, in Korean,
 //! just after) a cue cancels it. An intent's score is the sum of its matched cues, complete
 //! co-occurrence groups, regex patterns and context boosts; it fires at its threshold.

@@ -241,9 +241,11 @@ mod tests {
             ("shop".to_string(), "本店".to_string()),
             ("x".to_string(), "X".to_string()),
         ]);
-        let mut ctx = Context::default();
-        ctx.shop = Some("鲜果铺".into());
-        ctx.vars.insert("courier".into(), "顺丰".into());
+        let ctx = Context {
+            shop: Some("鲜果铺".into()),
+            vars: [("courier".to_string(), "顺丰".to_string())].into(),
+            ..Context::default()
+        };
         let before = t.render(&ctx, &defaults);
         t.resolve(&defaults);
         assert_eq!(t.render(&ctx, &HashMap::new()), before);

@@ -21,7 +21,7 @@ fn default_engine_is_built_once_under_concurrent_first_use() {
                     } else {
                         None
                     };
-                    let automaton = cloned.as_ref().unwrap_or(engine).automaton();
+                    let automaton = cloned.as_ref().unwrap_or(engine).automaton("zh").unwrap();
                     let intents = engine
                         .classify("快递怎么还没到", &Context::default())
                         .intents
