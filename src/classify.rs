@@ -103,6 +103,9 @@ pub(crate) struct Scratch {
     signal_on: Vec<bool>,
     /// Per regex pattern of the language: the gate clauses a literal was seen for.
     gate_open: Vec<u8>,
+    /// The regex patterns whose gate the scan opened fully (and the ungated ones): the only
+    /// ones that may match.
+    ready: Vec<u32>,
     pending: Vec<Pending>,
     /// One fired intent's evidence being sorted: spans of the message and pending entries.
     spans: Vec<(usize, usize, u32)>,
@@ -271,10 +274,17 @@ impl Compiled {
         s.hits.clear();
         s.negators.clear();
         reset(&mut s.gate_open, language.patterns.len(), 0);
+        s.ready.clear();
+        s.ready.extend_from_slice(&language.ungated);
         let text = s.norm.text.as_str();
         // A pattern that needs a digit may run if the text has one.
         if s.norm.digits {
-            open_gates(language, &language.digit_gates, &mut s.gate_open);
+            open_gates(
+                language,
+                &language.digit_gates,
+                &mut s.gate_open,
+                &mut s.ready,
+            );
         }
         let Some(automaton) = &language.automaton else {
             return;
@@ -283,7 +293,7 @@ impl Compiled {
             let kw = &language.keywords[m.pattern().as_usize()];
             let (start, end) = (m.start(), m.end());
             if kw.gates.start != kw.gates.end {
-                open_gates(language, &kw.gates, &mut s.gate_open);
+                open_gates(language, &kw.gates, &mut s.gate_open, &mut s.ready);
             }
             if kw.targets.start == kw.targets.end {
                 continue;
@@ -377,16 +387,19 @@ impl Compiled {
                 s.has_evidence[all.intent as usize] |= all.weight > 0.0;
             }
         }
+        // A gated pattern cannot match unless the scan saw a literal of each clause: only the
+        // ready ones run, in declaration order (the order evidence ties keep).
+        #[cfg(debug_assertions)]
         for (i, p) in lang.patterns.iter().enumerate() {
-            // A gated pattern cannot match unless the scan saw a literal of each clause.
-            if s.gate_open[i] & p.gate != p.gate {
-                debug_assert!(
-                    !p.regex.is_match(text),
-                    "gate of {} shut on {text:?}",
-                    p.regex.as_str()
-                );
-                continue;
-            }
+            debug_assert!(
+                s.gate_open[i] & p.gate == p.gate || !p.regex.is_match(text),
+                "gate of {} shut on {text:?}",
+                p.regex.as_str()
+            );
+        }
+        s.ready.sort_unstable();
+        for &i in &s.ready {
+            let p = &lang.patterns[i as usize];
             // Zero-width matches (`\b`) point at nothing a person could be shown: skip them.
             // One leftmost search keeps this linear: iterating past zero-width matches to a
             // later real one is quadratic for patterns such as `[a-z ]+z|\b` (each step rescans
@@ -399,7 +412,7 @@ impl Compiled {
                     start: m.start() as u32,
                     end: m.end() as u32,
                     keyword: None,
-                    rule: Rule::Pattern(i as u32),
+                    rule: Rule::Pattern(i),
                     all: None,
                 });
             }
@@ -418,10 +431,16 @@ impl Compiled {
     }
 }
 
-/// Marks the gate clauses `range` of `language`'s gates as seen.
-fn open_gates(language: &Language, range: &Range<u32>, open: &mut [u8]) {
+/// Marks the gate clauses `range` of `language`'s gates as seen, and a pattern whose gate
+/// this opens fully as ready to run.
+fn open_gates(language: &Language, range: &Range<u32>, open: &mut [u8], ready: &mut Vec<u32>) {
     for g in &language.gates[range.start as usize..range.end as usize] {
-        open[g.pattern as usize] |= 1 << g.clause;
+        let open = &mut open[g.pattern as usize];
+        let was = *open;
+        *open |= 1 << g.clause;
+        if *open != was && *open == language.patterns[g.pattern as usize].gate {
+            ready.push(g.pattern);
+        }
     }
 }
 
