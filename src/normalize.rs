@@ -31,11 +31,39 @@ pub(crate) struct ScriptCounts {
     pub(crate) latin_words: u32,
 }
 
+/// What the previous folded character was, as far as whitespace folding cares: a pending
+/// space is dropped at the start of the text and between two CJK/Hangul characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Last {
+    /// Nothing has been written yet.
+    Nothing,
+    /// A CJK/Hangul character (`is_cjk`).
+    Cjk,
+    /// Anything else.
+    Other,
+}
+
+impl Last {
+    fn of(c: char) -> Last {
+        if is_cjk(c) { Last::Cjk } else { Last::Other }
+    }
+}
+
+/// The state `fold` carries from one source character to the next.
+struct Walk {
+    /// Where a pending whitespace run started, if one is pending.
+    pending_space: Option<u32>,
+    last: Last,
+    in_latin_word: bool,
+}
+
 impl Normalized {
     /// Folds `input` into `self`, reusing its buffers.
     ///
-    /// The hot path of every call: ASCII and CJK/Hangul characters (nearly all of a message)
-    /// take a fast path that gives exactly what the general per-character folding gives.
+    /// The hot path of every call: ASCII, BMP CJK/Hangul and the common full-width and CJK
+    /// punctuation (nearly all of a message) take fast paths that give exactly what the general
+    /// per-character folding (`fold_other`) gives; the `fast_paths_match_the_general_path_*`
+    /// tests check every character against the code as it was before them.
     pub(crate) fn fold(&mut self, input: &str) {
         self.text.clear();
         self.source.clear();
@@ -43,43 +71,67 @@ impl Normalized {
         self.source.reserve(input.len());
         self.scripts = ScriptCounts::default();
         self.digits = false;
-        // Where a pending whitespace run started, if one is pending.
-        let mut pending_space: Option<u32> = None;
-        let mut last: Option<char> = None;
-        let mut in_latin_word = false;
+        // Once per call rather than once per Han character: the `Lazy` check is not free.
+        let t2s = &*T2S;
+        let mut walk = Walk {
+            pending_space: None,
+            last: Last::Nothing,
+            in_latin_word: false,
+        };
         let bytes = input.as_bytes();
         let mut at = 0;
         while at < bytes.len() {
             let offset = at as u32;
             let b = bytes[at];
             if b < 0x80 {
-                at += 1;
-                let class = ASCII_CLASS[b as usize];
-                if class == SPACE {
-                    pending_space.get_or_insert(offset);
-                    in_latin_word = false;
+                if ASCII_CLASS[b as usize] == SPACE {
+                    at += 1;
+                    walk.pending_space.get_or_insert(offset);
+                    walk.in_latin_word = false;
+                } else {
+                    at = self.push_ascii_run(input, at, &mut walk);
+                }
+                continue;
+            }
+            if b & 0xF0 == 0xE0 {
+                // A three-byte sequence: the whole BMP above U+07FF, so all common CJK,
+                // Hangul, CJK punctuation and full-width forms.
+                let end = self.push_cjk_run(input, at, t2s, &mut walk);
+                if end > at {
+                    at = end;
                     continue;
                 }
-                if let Some(space_at) = pending_space.take() {
-                    // Neither side of the space is CJK: an ASCII character never is.
-                    if last.is_some() {
-                        self.text.push(' ');
-                        self.source.push(space_at);
+                let seq = &input[at..at + 3];
+                let u = decode3(seq.as_bytes());
+                match u {
+                    // Full-width ASCII forms (！ to ～): `fold_char` gives the ASCII character
+                    // at a fixed distance, which is never CJK, never a space and folds exactly
+                    // as that ASCII byte would, only from a three-byte source.
+                    0xFF01..=0xFF5E => {
+                        at += 3;
+                        self.push_ascii((u - 0xFEE0) as u8, offset, &mut walk);
+                        continue;
                     }
-                }
-                match class {
-                    LETTER => {
-                        self.scripts.latin_words += u32::from(!in_latin_word);
-                        in_latin_word = true;
+                    // The ideographic space: whitespace, as in `fold_other`.
+                    0x3000 => {
+                        at += 3;
+                        walk.pending_space.get_or_insert(offset);
+                        walk.in_latin_word = false;
+                        continue;
                     }
-                    DIGIT => self.digits = true,
-                    _ => in_latin_word = false,
+                    // CJK punctuation (、。〈〉《》「」『』【】): no case, not a letter, not a
+                    // digit, not CJK, so it folds to itself like ASCII punctuation does.
+                    0x3001 | 0x3002 | 0x3008..=0x3011 if !t2s.has(u) => {
+                        at += 3;
+                        self.push_space(&mut walk);
+                        walk.in_latin_word = false;
+                        walk.last = Last::Other;
+                        self.text.push_str(seq);
+                        self.source.extend_from_slice(&[offset; 3]);
+                        continue;
+                    }
+                    _ => {}
                 }
-                let out = b.to_ascii_lowercase() as char;
-                self.text.push(out);
-                self.source.push(offset);
-                last = Some(out);
-                continue;
             }
             let Some(c) = input[at..].chars().next() else {
                 break;
@@ -91,25 +143,170 @@ impl Normalized {
                 let out = simplify(c);
                 let kind = if out == c { kind } else { cjk_kind(out) };
                 if kind != NOT_CJK {
-                    if let Some(space_at) = pending_space.take() {
-                        if last.is_some_and(|prev| !is_cjk(prev)) {
-                            self.text.push(' ');
-                            self.source.push(space_at);
-                        }
-                    }
+                    self.push_cjk_space(&mut walk);
                     match kind {
                         HAN => self.scripts.han += 1,
                         HANGUL => self.scripts.hangul += 1,
-                        // Kana: `script_of` says Other for it, as for any non-Latin.
                         _ => {}
                     }
-                    in_latin_word = false;
+                    walk.in_latin_word = false;
                     self.push_one(out, offset);
-                    last = Some(out);
+                    walk.last = Last::Cjk;
                     continue;
                 }
             }
-            self.fold_other(c, offset, &mut pending_space, &mut last, &mut in_latin_word);
+            self.fold_other(c, offset, &mut walk);
+        }
+    }
+
+    /// Folds the CJK/Hangul text from `start` up to the first character that is not a
+    /// three-byte CJK character folding to itself (traditional Han characters change), and
+    /// returns where it stopped: `start` if it folded nothing.
+    ///
+    /// Such characters have no case, so each folds to its own three bytes, which are copied
+    /// instead of encoding the character again; the script counts are added once at the end.
+    #[inline(always)]
+    fn push_cjk_run(&mut self, input: &str, start: usize, t2s: &T2s, walk: &mut Walk) -> usize {
+        let bytes = input.as_bytes();
+        let mut end = start;
+        let mut han = 0;
+        let mut hangul = 0;
+        while let Some(seq @ &[b0, ..]) = bytes.get(end..end + 3) {
+            if b0 & 0xF0 != 0xE0 {
+                break;
+            }
+            let u = decode3(seq);
+            let kind = cjk_kind_u32(u);
+            if kind == NOT_CJK || t2s.has(u) {
+                break;
+            }
+            match kind {
+                HAN => han += 1,
+                HANGUL => hangul += 1,
+                // Kana: `script_of` says Other for it, as for any non-Latin.
+                _ => {}
+            }
+            if end == start {
+                // A pending space goes before the first character of the stretch.
+                self.push_cjk_space(walk);
+            }
+            // One character at a time: a three-byte copy is inlined, a longer one calls
+            // `memcpy`, which costs more for the few characters between two punctuation marks.
+            self.text.push_str(&input[end..end + 3]);
+            self.source.extend_from_slice(&[end as u32; 3]);
+            end += 3;
+        }
+        if end > start {
+            self.scripts.han += han;
+            self.scripts.hangul += hangul;
+            walk.in_latin_word = false;
+            walk.last = Last::Cjk;
+        }
+        end
+    }
+
+    /// Folds the ASCII text from `start`, a byte that is not whitespace, up to the first
+    /// non-ASCII byte or irregular whitespace, and returns where it stopped.
+    ///
+    /// In such a stretch every whitespace byte is a lone `' '` between two other ASCII bytes,
+    /// which folds to itself, and every other byte folds to its lowercase: the folded stretch
+    /// is the stretch lowercased, byte for byte, so it is copied at once rather than pushed a
+    /// byte at a time. Only the script counts need a look at each byte.
+    #[inline(always)]
+    fn push_ascii_run(&mut self, input: &str, start: usize, walk: &mut Walk) -> usize {
+        self.push_space(walk);
+        let bytes = input.as_bytes();
+        let mut end = start;
+        while let Some(&b) = bytes.get(end) {
+            if b >= 0x80 {
+                break;
+            }
+            match ASCII_CLASS[b as usize] {
+                SPACE => {
+                    let regular = b == b' '
+                        && bytes.get(end + 1).is_some_and(|&next| {
+                            next < 0x80 && ASCII_CLASS[next as usize] != SPACE
+                        });
+                    if !regular {
+                        // Left for `fold` to collapse (or drop before CJK).
+                        break;
+                    }
+                    walk.in_latin_word = false;
+                }
+                LETTER => {
+                    self.scripts.latin_words += u32::from(!walk.in_latin_word);
+                    walk.in_latin_word = true;
+                }
+                // A digit neither starts nor ends a Latin word ("abc123" is one word).
+                DIGIT => self.digits = true,
+                _ => walk.in_latin_word = false,
+            }
+            end += 1;
+        }
+        // `start` is not whitespace and a space is only taken with the byte after it, so the
+        // stretch is not empty and ends on a byte that is not whitespace.
+        if end - start <= 2 {
+            // Short stretches (a digit or "!!" between Han characters) are more common than
+            // long ones in Chinese text; a bulk copy costs more for them than single pushes.
+            for (at, &b) in bytes[start..end].iter().enumerate() {
+                self.text.push(b.to_ascii_lowercase() as char);
+                self.source.push((start + at) as u32);
+            }
+        } else {
+            let from = self.text.len();
+            self.text.push_str(&input[start..end]);
+            self.text[from..].make_ascii_lowercase();
+            self.source.extend(start as u32..end as u32);
+        }
+        walk.last = Last::Other;
+        end
+    }
+
+    /// Folds one ASCII byte (or the full-width form of one) from `offset`.
+    #[inline(always)]
+    fn push_ascii(&mut self, b: u8, offset: u32, walk: &mut Walk) {
+        let class = ASCII_CLASS[b as usize];
+        if class == SPACE {
+            walk.pending_space.get_or_insert(offset);
+            walk.in_latin_word = false;
+            return;
+        }
+        self.push_space(walk);
+        match class {
+            LETTER => {
+                self.scripts.latin_words += u32::from(!walk.in_latin_word);
+                walk.in_latin_word = true;
+            }
+            // A digit neither starts nor ends a Latin word ("abc123" is one word).
+            DIGIT => self.digits = true,
+            _ => walk.in_latin_word = false,
+        }
+        self.text.push(b.to_ascii_lowercase() as char);
+        self.source.push(offset);
+        walk.last = Last::Other;
+    }
+
+    /// Writes the pending space, if any, before a character that is not CJK: it survives
+    /// unless it is at the start of the text.
+    #[inline(always)]
+    fn push_space(&mut self, walk: &mut Walk) {
+        if let Some(space_at) = walk.pending_space.take() {
+            if walk.last != Last::Nothing {
+                self.text.push(' ');
+                self.source.push(space_at);
+            }
+        }
+    }
+
+    /// Writes the pending space, if any, before a CJK/Hangul character: it survives only after
+    /// a character that is not CJK.
+    #[inline(always)]
+    fn push_cjk_space(&mut self, walk: &mut Walk) {
+        if let Some(space_at) = walk.pending_space.take() {
+            if walk.last == Last::Other {
+                self.text.push(' ');
+                self.source.push(space_at);
+            }
         }
     }
 
@@ -122,48 +319,44 @@ impl Normalized {
 
     /// The general path of `fold`: any character, one at a time.
     #[cold]
-    fn fold_other(
-        &mut self,
-        c: char,
-        offset: u32,
-        pending_space: &mut Option<u32>,
-        last: &mut Option<char>,
-        in_latin_word: &mut bool,
-    ) {
+    fn fold_other(&mut self, c: char, offset: u32, walk: &mut Walk) {
         if is_ignorable(c) {
             return;
         }
         if c.is_whitespace() {
-            pending_space.get_or_insert(offset);
-            *in_latin_word = false;
+            walk.pending_space.get_or_insert(offset);
+            walk.in_latin_word = false;
             return;
         }
         let folded = fold_char(c);
         let first = folded.first();
-        if let Some(space_at) = pending_space.take() {
+        if let Some(space_at) = walk.pending_space.take() {
             // A space survives unless it sits between two CJK/Hangul characters or at the start.
-            if let Some(prev) = *last {
-                if !(is_cjk(prev) && is_cjk(first)) {
-                    self.text.push(' ');
-                    self.source.push(space_at);
-                }
+            if walk.last != Last::Nothing && !(walk.last == Last::Cjk && is_cjk(first)) {
+                self.text.push(' ');
+                self.source.push(space_at);
             }
         }
         match script_of(first) {
             Script::Han => self.scripts.han += 1,
             Script::Hangul => self.scripts.hangul += 1,
-            Script::Latin if !*in_latin_word => self.scripts.latin_words += 1,
+            Script::Latin if !walk.in_latin_word => self.scripts.latin_words += 1,
             _ => {}
         }
-        *in_latin_word =
-            script_of(first) == Script::Latin || (*in_latin_word && first.is_ascii_digit());
-        let last_out = folded.last();
+        walk.in_latin_word =
+            script_of(first) == Script::Latin || (walk.in_latin_word && first.is_ascii_digit());
+        if let Some(last_out) = folded.last() {
+            walk.last = Last::of(last_out);
+        } else {
+            // Nothing written (cannot happen: a lowercase mapping is never empty); the original
+            // per-character code recorded "no previous character" then.
+            walk.last = Last::Nothing;
+        }
         for out in folded.iter() {
             // CJK and Hangul characters (the fast path) are never numeric; others may be.
             self.digits |= out.is_numeric();
             self.push_one(out, offset);
         }
-        *last = last_out;
     }
 
     /// The byte range in the original text of the folded range `start..end` (`start < end`).
@@ -242,6 +435,12 @@ fn fold_char(c: char) -> Folded {
     }
 }
 
+/// The code point of a three-byte UTF-8 sequence (lead byte `0xE_`) from valid UTF-8.
+#[inline(always)]
+fn decode3(seq: &[u8]) -> u32 {
+    (u32::from(seq[0] & 0x0F) << 12) | (u32::from(seq[1] & 0x3F) << 6) | u32::from(seq[2] & 0x3F)
+}
+
 /// Zero-width and format characters that change nothing a reader sees.
 fn is_ignorable(c: char) -> bool {
     matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
@@ -307,7 +506,13 @@ const KANA: u8 = 3;
 /// (kana is CJK but counts for no language). The common blocks are tested first.
 #[inline]
 fn cjk_kind(c: char) -> u8 {
-    match c as u32 {
+    cjk_kind_u32(c as u32)
+}
+
+/// `cjk_kind` of a code point already decoded to a `u32`.
+#[inline]
+fn cjk_kind_u32(u: u32) -> u8 {
+    match u {
         0x4E00..=0x9FFF => HAN,
         0xAC00..=0xD7AF => HANGUL,
         0..=0x10FF => NOT_CJK,
@@ -327,11 +532,24 @@ pub(crate) fn is_word_char(c: char) -> bool {
 
 /// Traditional -> simplified Chinese, one character each, from `data/t2s.tsv`.
 ///
-/// Most Han characters in a message are already simplified, so a bitset over the BMP answers
-/// "has a mapping?" in one load; only traditional characters pay for the binary search.
+/// Most Han characters in a message are already simplified, so a bitset over planes 0 and 1
+/// answers "has a mapping?" in one load; only traditional characters (and characters from
+/// plane 2 up) pay for the binary search.
 struct T2s {
-    bmp_has: Vec<u64>,
+    /// Bit `u` is set when U+`u` (below `BITSET_END`) is a traditional character in `pairs`.
+    has: Box<[u64; BITSET_END as usize / 64]>,
     pairs: Vec<(char, char)>,
+}
+
+/// The bitset of `T2s` covers U+0000..U+1FFFF: the BMP and the emoji of plane 1.
+const BITSET_END: u32 = 0x20000;
+
+impl T2s {
+    /// Whether `u` may have a mapping: exact below `BITSET_END`, always true from there up.
+    #[inline]
+    fn has(&self, u: u32) -> bool {
+        u >= BITSET_END || self.has[(u / 64) as usize] & (1 << (u % 64)) != 0
+    }
 }
 
 static T2S: Lazy<T2s> = Lazy::new(|| {
@@ -345,20 +563,19 @@ static T2S: Lazy<T2s> = Lazy::new(|| {
         .collect();
     pairs.sort_unstable();
     pairs.dedup_by_key(|p| p.0);
-    let mut bmp_has = vec![0u64; 65536 / 64];
+    let mut has = Box::new([0u64; BITSET_END as usize / 64]);
     for &(t, _) in &pairs {
         let t = t as u32;
-        if t < 65536 {
-            bmp_has[(t / 64) as usize] |= 1 << (t % 64);
+        if t < BITSET_END {
+            has[(t / 64) as usize] |= 1 << (t % 64);
         }
     }
-    T2s { bmp_has, pairs }
+    T2s { has, pairs }
 });
 
 fn simplify(c: char) -> char {
     let t2s = &*T2S;
-    let u = c as u32;
-    if u < 65536 && t2s.bmp_has[(u / 64) as usize] & (1 << (u % 64)) == 0 {
+    if !t2s.has(c as u32) {
         return c;
     }
     t2s.pairs
@@ -419,6 +636,217 @@ mod tests {
                 latin_words: 2
             }
         );
+    }
+
+    /// `fold` as it was before the fast paths for three-byte characters: ASCII and CJK fast
+    /// paths, everything else one character at a time. The fast paths must match it exactly.
+    fn reference_fold(input: &str) -> Normalized {
+        fn push_one(n: &mut Normalized, out: char, offset: u32) {
+            n.text.push(out);
+            n.source.resize(n.text.len(), offset);
+        }
+        fn fold_other(
+            n: &mut Normalized,
+            c: char,
+            offset: u32,
+            pending_space: &mut Option<u32>,
+            last: &mut Option<char>,
+            in_latin_word: &mut bool,
+        ) {
+            if is_ignorable(c) {
+                return;
+            }
+            if c.is_whitespace() {
+                pending_space.get_or_insert(offset);
+                *in_latin_word = false;
+                return;
+            }
+            let folded = fold_char(c);
+            let first = folded.first();
+            if let Some(space_at) = pending_space.take() {
+                if let Some(prev) = *last {
+                    if !(is_cjk(prev) && is_cjk(first)) {
+                        n.text.push(' ');
+                        n.source.push(space_at);
+                    }
+                }
+            }
+            match script_of(first) {
+                Script::Han => n.scripts.han += 1,
+                Script::Hangul => n.scripts.hangul += 1,
+                Script::Latin if !*in_latin_word => n.scripts.latin_words += 1,
+                _ => {}
+            }
+            *in_latin_word =
+                script_of(first) == Script::Latin || (*in_latin_word && first.is_ascii_digit());
+            let last_out = folded.last();
+            for out in folded.iter() {
+                n.digits |= out.is_numeric();
+                push_one(n, out, offset);
+            }
+            *last = last_out;
+        }
+
+        let mut n = Normalized::default();
+        let mut pending_space: Option<u32> = None;
+        let mut last: Option<char> = None;
+        let mut in_latin_word = false;
+        let bytes = input.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let offset = at as u32;
+            let b = bytes[at];
+            if b < 0x80 {
+                at += 1;
+                let class = ASCII_CLASS[b as usize];
+                if class == SPACE {
+                    pending_space.get_or_insert(offset);
+                    in_latin_word = false;
+                    continue;
+                }
+                if let Some(space_at) = pending_space.take() {
+                    if last.is_some() {
+                        n.text.push(' ');
+                        n.source.push(space_at);
+                    }
+                }
+                match class {
+                    LETTER => {
+                        n.scripts.latin_words += u32::from(!in_latin_word);
+                        in_latin_word = true;
+                    }
+                    DIGIT => n.digits = true,
+                    _ => in_latin_word = false,
+                }
+                let out = b.to_ascii_lowercase() as char;
+                n.text.push(out);
+                n.source.push(offset);
+                last = Some(out);
+                continue;
+            }
+            let c = input[at..].chars().next().unwrap();
+            at += c.len_utf8();
+            let kind = cjk_kind(c);
+            if kind != NOT_CJK {
+                let out = simplify(c);
+                let kind = if out == c { kind } else { cjk_kind(out) };
+                if kind != NOT_CJK {
+                    if let Some(space_at) = pending_space.take() {
+                        if last.is_some_and(|prev| !is_cjk(prev)) {
+                            n.text.push(' ');
+                            n.source.push(space_at);
+                        }
+                    }
+                    match kind {
+                        HAN => n.scripts.han += 1,
+                        HANGUL => n.scripts.hangul += 1,
+                        _ => {}
+                    }
+                    in_latin_word = false;
+                    push_one(&mut n, out, offset);
+                    last = Some(out);
+                    continue;
+                }
+            }
+            fold_other(
+                &mut n,
+                c,
+                offset,
+                &mut pending_space,
+                &mut last,
+                &mut in_latin_word,
+            );
+        }
+        n
+    }
+
+    /// Folds `input` with `n` (reused, as the engine does) and with `reference_fold`.
+    fn assert_folds_like_reference(n: &mut Normalized, input: &str) {
+        n.fold(input);
+        let want = reference_fold(input);
+        assert_eq!(n.text, want.text, "text of {input:?}");
+        assert_eq!(n.source, want.source, "source of {input:?}");
+        assert_eq!(n.scripts, want.scripts, "scripts of {input:?}");
+        assert_eq!(n.digits, want.digits, "digits of {input:?}");
+    }
+
+    #[test]
+    fn simplify_matches_the_table() {
+        let t2s = &*T2S;
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let want = t2s
+                .pairs
+                .binary_search_by_key(&c, |p| p.0)
+                .map_or(c, |i| t2s.pairs[i].1);
+            assert_eq!(simplify(c), want, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn fast_paths_match_the_general_path_for_every_character() {
+        let mut n = Normalized::default();
+        let mut input = String::new();
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            // One text holding `c` after and before each kind of neighbour, spaces included.
+            input.clear();
+            for part in ["a", "中", " ", "1", "", "\u{3000}", "x ", "배", "。", "ａ"] {
+                input.push(c);
+                input.push_str(part);
+            }
+            input.push(c);
+            assert_folds_like_reference(&mut n, &input);
+        }
+    }
+
+    #[test]
+    fn fast_paths_match_the_general_path_for_sequences() {
+        let samples = [
+            "a", "Z", "7", " ", "\t", "\n", "-", "中", "們", "東", "배", "ㅋ", "か", "カ", "㐀",
+            "丽", "\u{3000}", "、", "。", "「", "】", "〇", "〜", "，", "！", "？", "：", "；",
+            "ａ", "Ｚ", "７", "～", "\u{FF5F}", "\u{FF00}", "ｶ", "😊", "𠀀", "𡗗", "İ", "ß", "Σ",
+            "é", "\u{200B}", "\u{200D}", "\u{FEFF}", "\u{00A0}", "\u{2003}", "’", "“", "²", "٣",
+            "Ⅻ", "\u{0301}",
+        ];
+        let mut n = Normalized::default();
+        let mut input = String::new();
+        for a in samples {
+            for b in samples {
+                for c in samples {
+                    input.clear();
+                    input.push_str(a);
+                    input.push_str(b);
+                    input.push_str(c);
+                    assert_folds_like_reference(&mut n, &input);
+                }
+            }
+        }
+        for tricky in [
+            "",
+            "  ",
+            "ＨＥＬＬＯ，Ｗｏｒｌｄ！",
+            "還沒到貨 ，什麼時候　到？",
+            "İstanbul'a KARGO ne zaman",
+            "re\u{200B}fund \u{FEFF}파\u{200D}손",
+            "a \u{3000} b\u{00A0}c\u{2003}\t中 \u{3000}文　ｘ",
+            "第１２３号【急】《说明》「好」『好』〈〉、。",
+        ] {
+            assert_folds_like_reference(&mut n, tricky);
+        }
+    }
+
+    #[test]
+    fn fast_paths_match_the_general_path_on_the_bench_data() {
+        let mut n = Normalized::default();
+        for lang in ["zh", "ko", "en"] {
+            let path = format!("{}/benches/data/{lang}.txt", env!("CARGO_MANIFEST_DIR"));
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for line in text.lines() {
+                assert_folds_like_reference(&mut n, line);
+            }
+            assert_folds_like_reference(&mut n, &text);
+        }
     }
 
     #[test]
