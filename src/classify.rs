@@ -436,10 +436,11 @@ impl Compiled {
 fn open_gates(language: &Language, range: &Range<u32>, open: &mut [u8], ready: &mut Vec<u32>) {
     for g in &language.gates[range.start as usize..range.end as usize] {
         let open = &mut open[g.pattern as usize];
-        let was = *open;
-        *open |= 1 << g.clause;
-        if *open != was && *open == language.patterns[g.pattern as usize].gate {
-            ready.push(g.pattern);
+        if *open & g.clause == 0 {
+            *open |= g.clause;
+            if *open == g.full {
+                ready.push(g.pattern);
+            }
         }
     }
 }

@@ -50,12 +50,16 @@ pub(crate) struct Compiled {
     pub(crate) script_languages: [Option<u16>; 3],
 }
 
-/// A gate literal's part in a regex pattern's gate: seeing it satisfies clause `clause` of
-/// pattern `pattern` (see [`Pattern::gate`]).
+/// A gate literal's part in a regex pattern's gate: seeing it satisfies the clause of pattern
+/// `pattern` whose bit is `clause` (see [`Pattern::gate`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Gate {
-    pub(crate) clause: u8,
     pub(crate) pattern: u32,
+    /// The clause's bit.
+    pub(crate) clause: u8,
+    /// The pattern's whole gate (a copy of [`Pattern::gate`], so that opening gates, which
+    /// happens many times per message, reads no pattern).
+    pub(crate) full: u8,
 }
 
 /// One pattern of a language's automaton: a keyword, a gate literal, or both.
@@ -291,10 +295,12 @@ fn gate_patterns(
     for (i, p) in patterns.iter_mut().enumerate() {
         let clauses = required::clauses(p.regex.as_str());
         p.gate = ((1u32 << clauses.len()) - 1) as u8;
+        let full = p.gate;
         for (k, clause) in clauses.into_iter().enumerate() {
             let gate = Gate {
-                clause: k as u8,
                 pattern: i as u32,
+                clause: 1 << k,
+                full,
             };
             for literal in clause {
                 let list = if literal == required::DIGIT {
