@@ -159,7 +159,7 @@ fn main() {
     let eight = support::long_message(&mixed, 8 << 20);
     let mut t1 = f64::MAX;
     let mut t8 = f64::MAX;
-    for _ in 0..if quick { 1 } else { 2 } {
+    for _ in 0..if quick { 1 } else { ROUNDS } {
         t1 = t1.min(time_ms(|| long_engine.classify(&one, &ctx).intents.len()));
         t8 = t8.min(time_ms(|| long_engine.classify(&eight, &ctx).intents.len()));
     }
