@@ -4,6 +4,8 @@
 use crate::compile::{Compiled, Language, TargetKind};
 use crate::context::Context;
 use crate::normalize::{Normalized, ScriptCounts, is_word_char};
+use aho_corasick::Anchored;
+use aho_corasick::automaton::Automaton;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::ops::Range;
@@ -115,6 +117,47 @@ pub(crate) struct Scratch {
     pub(crate) language: usize,
     /// Fired intents of the last message, best first: read by `suggest`.
     pub(crate) fired: Vec<u16>,
+}
+
+impl Scratch {
+    /// Records the automaton's match of keyword `k` at `start..end` of the folded text:
+    /// opens the regex gates it satisfies and, where it sits on word boundaries (Latin
+    /// keywords) and on whole source characters, keeps its hits and negators.
+    fn found(&mut self, language: &Language, norm: &Normalized, k: u32, start: usize, end: usize) {
+        let text = norm.text.as_str();
+        let kw = &language.keywords[k as usize];
+        if kw.gates.start != kw.gates.end {
+            open_gates(language, &kw.gates, &mut self.gate_open, &mut self.ready);
+        }
+        if kw.targets.start == kw.targets.end {
+            return;
+        }
+        if kw.boundary_start && text[..start].chars().next_back().is_some_and(is_word_char) {
+            return;
+        }
+        if kw.boundary_end && text[end..].chars().next().is_some_and(is_word_char) {
+            return;
+        }
+        // A match inside a multi-byte character cannot happen for UTF-8 keywords, but one
+        // covering half of a character's lowercase expansion can.
+        if !norm.on_source_boundaries(start, end) {
+            return;
+        }
+        for &kind in &language.targets[kw.targets.start as usize..kw.targets.end as usize] {
+            match kind {
+                // "能不能退", "有没有货", "甜不甜": an A-not-A question, not a negation.
+                TargetKind::NegatorBefore if is_a_not_a(text, start, end) => {}
+                TargetKind::NegatorBefore => self.negators.push((start as u32, end as u32, true)),
+                TargetKind::NegatorAfter => self.negators.push((start as u32, end as u32, false)),
+                kind => self.hits.push(Hit {
+                    start: start as u32,
+                    end: end as u32,
+                    keyword: k,
+                    kind,
+                }),
+            }
+        }
+    }
 }
 
 thread_local! {
@@ -276,7 +319,6 @@ impl Compiled {
         reset(&mut s.gate_open, language.patterns.len(), 0);
         s.ready.clear();
         s.ready.extend_from_slice(&language.ungated);
-        let text = s.norm.text.as_str();
         // A pattern that needs a digit may run if the text has one.
         if s.norm.digits {
             open_gates(
@@ -289,41 +331,28 @@ impl Compiled {
         let Some(automaton) = &language.automaton else {
             return;
         };
-        for m in automaton.find_overlapping_iter(text) {
-            let kw = &language.keywords[m.pattern().as_usize()];
-            let (start, end) = (m.start(), m.end());
-            if kw.gates.start != kw.gates.end {
-                open_gates(language, &kw.gates, &mut s.gate_open, &mut s.ready);
-            }
-            if kw.targets.start == kw.targets.end {
+        // Unanchored searches are what the automaton is built for: this cannot fail.
+        let Ok(mut state) = automaton.start_state(Anchored::No) else {
+            return;
+        };
+        // Out of `s` while `s` records the matches (moving a `String` and a `Vec` moves no text).
+        let norm = std::mem::take(&mut s.norm);
+        // The overlapping search, by hand: one transition per byte, and at a match state every
+        // keyword ending there (measured: 1.2-1.5x faster than `find_overlapping_iter`, which
+        // leaves and re-enters its loop at each match).
+        for (at, &byte) in norm.text.as_bytes().iter().enumerate() {
+            state = automaton.next_state(Anchored::No, state, byte);
+            if !automaton.is_special(state) || !automaton.is_match(state) {
                 continue;
             }
-            if kw.boundary_start && text[..start].chars().next_back().is_some_and(is_word_char) {
-                continue;
-            }
-            if kw.boundary_end && text[end..].chars().next().is_some_and(is_word_char) {
-                continue;
-            }
-            // A match inside a multi-byte character cannot happen for UTF-8 keywords, but one
-            // covering half of a character's lowercase expansion can.
-            if !s.norm.on_source_boundaries(start, end) {
-                continue;
-            }
-            for &kind in &language.targets[kw.targets.start as usize..kw.targets.end as usize] {
-                match kind {
-                    // "能不能退", "有没有货", "甜不甜": an A-not-A question, not a negation.
-                    TargetKind::NegatorBefore if is_a_not_a(text, start, end) => {}
-                    TargetKind::NegatorBefore => s.negators.push((start as u32, end as u32, true)),
-                    TargetKind::NegatorAfter => s.negators.push((start as u32, end as u32, false)),
-                    kind => s.hits.push(Hit {
-                        start: start as u32,
-                        end: end as u32,
-                        keyword: m.pattern().as_u32(),
-                        kind,
-                    }),
-                }
+            let end = at + 1;
+            for i in 0..automaton.match_len(state) {
+                let pattern = automaton.match_pattern(state, i);
+                let start = end - automaton.pattern_len(pattern);
+                s.found(language, &norm, pattern.as_u32(), start, end);
             }
         }
+        s.norm = norm;
     }
 
     /// Turns hits into scores, signals and pending evidence.

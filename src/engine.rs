@@ -330,8 +330,16 @@ impl Engine {
     /// The keyword automaton that `classify` scans a message read in `language` with, for
     /// measuring the raw scan it builds on: over the language's keywords and the literals its
     /// regex patterns need. `None` for a language no pack speaks or one without keywords.
-    /// (This ties the API to aho-corasick 1.)
-    pub fn automaton(&self, language: &str) -> Option<&aho_corasick::AhoCorasick> {
+    /// Search it with the methods of [`aho_corasick::automaton::Automaton`]. (This ties the
+    /// API to aho-corasick 1.)
+    ///
+    /// ```
+    /// use aho_corasick::{Input, automaton::Automaton};
+    /// let zh = replykit::default_engine().automaton("zh").unwrap();
+    /// let found = zh.try_find_iter(Input::new("快递怎么还没到")).unwrap().count();
+    /// assert!(found > 0);
+    /// ```
+    pub fn automaton(&self, language: &str) -> Option<&aho_corasick::nfa::contiguous::NFA> {
         let languages = &self.inner.compiled.languages;
         let language = languages.iter().find(|l| &*l.tag == language)?;
         language.automaton.as_ref()
