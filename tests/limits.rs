@@ -332,6 +332,39 @@ fn pattern_count_limit_is_1024() {
     assert_eq!(err.message(), "limit exceeded: more than 1 regex patterns");
 }
 
+/// The most gate literals packs can give: every pattern an alternation of 256 distinct words.
+/// Each literal becomes an entry of the language's automaton; finding an entry by its text must
+/// not cost a pass over the others (262,144 literals would make that a hang).
+#[test]
+fn the_most_gate_literals_build_and_gate_their_patterns() {
+    let mut pack = String::from("language = \"en\"\n[[intent]]\nid = \"bargaining\"\n");
+    for i in 0..1024 {
+        let words: Vec<String> = (0..256).map(|j| format!("w{i}x{j}")).collect();
+        writeln!(
+            pack,
+            "[[intent.pattern]]\nregex = '\\b(?:{})\\b'",
+            words.join("|")
+        )
+        .unwrap();
+    }
+    let engine = alone()
+        .max_pack_bytes(64 * MIB)
+        .regex_size_limit(MIB)
+        .pack_str("p.toml", &pack)
+        .build()
+        .unwrap();
+    let ctx = Context::default();
+    let found = engine.classify("can you do w1023x255 for me", &ctx);
+    assert_eq!(found.intents.len(), 1);
+    assert_eq!(found.intents[0].evidence[0].text, "w1023x255");
+    assert!(
+        engine
+            .classify("can you do w1023 for me", &ctx)
+            .intents
+            .is_empty()
+    );
+}
+
 #[test]
 fn regex_size_limit_is_a_builder_setting() {
     let pack = "language = \"en\"\n[[intent]]\nid = \"x\"\n[[intent.pattern]]\nregex = '\\w{3}'\n";
