@@ -117,7 +117,6 @@ pub(crate) struct Language {
     pub(crate) templates: Vec<Vec<ReplyTemplate>>,
     /// In output order: priority descending, then declaration order.
     pub(crate) hints: Vec<HintRule>,
-    pub(crate) defaults: HashMap<String, String>,
 }
 
 #[derive(Debug)]
@@ -193,6 +192,9 @@ struct LanguageBuilder {
     hint_ids: HashMap<String, usize>,
     /// The language's keywords as added; merged, and joined by the gate literals, in `finish`.
     table: KeywordTable,
+    /// Placeholder defaults of all the language's packs, later packs overriding earlier ones:
+    /// set into the templates in `finish`.
+    defaults: HashMap<String, String>,
 }
 
 /// Collects a language's keywords into one table, merging duplicates (the same folded keyword
@@ -462,7 +464,6 @@ impl LanguageBuilder {
                 ungated: Vec::new(),
                 templates: Vec::new(),
                 hints: Vec::new(),
-                defaults: HashMap::new(),
             },
             intent_ids: HashMap::new(),
             signal_ids: HashMap::new(),
@@ -470,6 +471,7 @@ impl LanguageBuilder {
             template_ids: HashMap::new(),
             hint_ids: HashMap::new(),
             table: KeywordTable::default(),
+            defaults: HashMap::new(),
         }
     }
 
@@ -486,7 +488,7 @@ impl LanguageBuilder {
         let l = &mut self.language;
         let table = &mut self.table;
         for (name, value) in &file.defaults {
-            l.defaults.insert(name.clone(), value.get_ref().clone());
+            self.defaults.insert(name.clone(), value.get_ref().clone());
         }
         if let Some(neg) = &file.negation {
             if let Some(w) = &neg.window {
@@ -661,7 +663,7 @@ impl LanguageBuilder {
             })?;
             let when = t.when.as_ref().map(|w| w.get_ref().clone());
             for name in template.placeholders() {
-                if self.language.defaults.contains_key(name)
+                if self.defaults.contains_key(name)
                     || when.as_ref().is_some_and(|w| w.guarantees(name))
                 {
                     continue;
@@ -787,7 +789,7 @@ impl LanguageBuilder {
     fn finish(mut self) -> Result<Language, Error> {
         self.build_automaton()?;
         for (intent, mut template) in self.templates {
-            template.template.resolve(&self.language.defaults);
+            template.template.resolve(&self.defaults);
             self.language.templates[intent as usize].push(template);
         }
         // Stable sorts: equal keys keep declaration order. Context-specific templates come

@@ -83,7 +83,7 @@ impl Compiled {
                 replies.push(Reply {
                     intent: found.intent.clone(),
                     id: t.id.clone(),
-                    text: t.template.render(ctx, &lang.defaults),
+                    text: t.template.render(ctx),
                     score: ((found.score * t.weight * fit) * 1e6).round() / 1e6,
                 });
             }

@@ -23,51 +23,8 @@ enum Segment {
     /// once, when the engine is built: see [`Template::resolve`]).
     Named {
         name: Box<str>,
-        field: Field,
         default: Option<Box<str>>,
     },
-}
-
-/// Which `Context` field a named placeholder reads before the context's `vars`.
-#[derive(Debug, Clone, Copy)]
-enum Field {
-    Shop,
-    Agent,
-    Buyer,
-    Courier,
-    /// Only `vars`.
-    Var,
-}
-
-impl Field {
-    fn of(name: &str) -> Field {
-        match name {
-            "shop" => Field::Shop,
-            "agent" => Field::Agent,
-            "buyer" => Field::Buyer,
-            "courier" => Field::Courier,
-            _ => Field::Var,
-        }
-    }
-
-    /// The value `ctx` gives the placeholder `name` of this field: what `Context::var` says,
-    /// without comparing names for the four common ones.
-    fn value<'a>(self, name: &str, ctx: &'a Context) -> Option<&'a str> {
-        let named = match self {
-            Field::Shop => ctx.shop.as_deref(),
-            Field::Agent => ctx.agent.as_deref(),
-            Field::Buyer => ctx.buyer.as_deref(),
-            Field::Courier => ctx.courier.as_deref(),
-            Field::Var => return ctx.var(name),
-        };
-        named.or_else(|| {
-            if ctx.vars.is_empty() {
-                None
-            } else {
-                ctx.vars.get(name).map(String::as_str)
-            }
-        })
-    }
 }
 
 /// Why a template does not parse: a message and the byte offset in the template text.
@@ -115,7 +72,6 @@ impl Template {
                         "order_amount" => Segment::OrderAmount,
                         _ => Segment::Named {
                             name: name.into(),
-                            field: Field::of(name),
                             default: None,
                         },
                     });
@@ -151,7 +107,8 @@ impl Template {
         })
     }
 
-    /// Looks up each named placeholder's default once, so that rendering needs no map.
+    /// Sets each named placeholder's default from the pack's `defaults`: done once, when the
+    /// engine is built, so that rendering looks up no map of them.
     pub(crate) fn resolve(&mut self, defaults: &HashMap<String, String>) {
         for segment in &mut self.segments {
             if let Segment::Named { name, default, .. } = segment {
@@ -160,10 +117,10 @@ impl Template {
         }
     }
 
-    /// Renders with values from `ctx`, else `defaults`. Load-time validation guarantees every
-    /// placeholder has one of the two; should one still be missing, it renders as nothing rather
-    /// than as a raw `{placeholder}` in front of a buyer.
-    pub(crate) fn render(&self, ctx: &Context, defaults: &HashMap<String, String>) -> String {
+    /// Renders with values from `ctx`, else the defaults set by [`resolve`](Self::resolve).
+    /// Load-time validation guarantees every placeholder has one of the two; should one still
+    /// be missing, it renders as nothing rather than as a raw `{placeholder}` in front of a buyer.
+    pub(crate) fn render(&self, ctx: &Context) -> String {
         let mut out = String::with_capacity(self.len_hint);
         for segment in &self.segments {
             match segment {
@@ -182,16 +139,8 @@ impl Template {
                         }
                     }
                 }
-                Segment::Named {
-                    name,
-                    field,
-                    default,
-                } => {
-                    if let Some(v) = field
-                        .value(name, ctx)
-                        .or(default.as_deref())
-                        .or_else(|| defaults.get(&**name).map(String::as_str))
-                    {
+                Segment::Named { name, default } => {
+                    if let Some(v) = ctx.var(name).or(default.as_deref()) {
                         out.push_str(v);
                     }
                 }
@@ -207,7 +156,7 @@ mod tests {
 
     #[test]
     fn renders_context_then_defaults() {
-        let t =
+        let mut t =
             Template::parse("{buyer}好,我是{agent} {{ok}} 已发货{days_since_shipped}天").unwrap();
         let defaults = HashMap::from([
             ("buyer".to_string(), "亲".to_string()),
@@ -218,7 +167,8 @@ mod tests {
             days_since_shipped: Some(6),
             ..Context::default()
         };
-        assert_eq!(t.render(&ctx, &defaults), "亲好,我是阿青 {ok} 已发货6天");
+        t.resolve(&defaults);
+        assert_eq!(t.render(&ctx), "亲好,我是阿青 {ok} 已发货6天");
         assert_eq!(
             t.placeholders().collect::<Vec<_>>(),
             ["buyer", "agent", "days_since_shipped"]
@@ -234,7 +184,7 @@ mod tests {
     }
 
     #[test]
-    fn resolved_defaults_render_the_same() {
+    fn context_names_and_vars_come_before_defaults() {
         let mut t = Template::parse("{buyer}, {shop} {x} {courier}").unwrap();
         let defaults = HashMap::from([
             ("buyer".to_string(), "亲".to_string()),
@@ -246,10 +196,8 @@ mod tests {
             vars: [("courier".to_string(), "顺丰".to_string())].into(),
             ..Context::default()
         };
-        let before = t.render(&ctx, &defaults);
         t.resolve(&defaults);
-        assert_eq!(t.render(&ctx, &HashMap::new()), before);
-        assert_eq!(before, "亲, 鲜果铺 X 顺丰");
+        assert_eq!(t.render(&ctx), "亲, 鲜果铺 X 顺丰");
     }
 
     #[test]
@@ -259,8 +207,8 @@ mod tests {
             order_amount: Some(1200.0),
             ..Context::default()
         };
-        assert_eq!(t.render(&ctx, &HashMap::new()), "1200");
+        assert_eq!(t.render(&ctx), "1200");
         ctx.order_amount = Some(19.9);
-        assert_eq!(t.render(&ctx, &HashMap::new()), "19.90");
+        assert_eq!(t.render(&ctx), "19.90");
     }
 }
