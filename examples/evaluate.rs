@@ -1,31 +1,44 @@
-//! Measure the engine on labeled corpora (the TSV format of `../shared/taxonomy.md`).
+//! Measure the engine on labeled corpora (`labels<TAB>text` per line) and on the packs' own
+//! examples; a thin shell over `replykit::eval`.
 //!
 //! ```text
-//! evaluate FILE.tsv [FILE.tsv ...] [--json] [--errors] [--rules PATH]... [--no-bundled] [--lang L]
+//! evaluate [FILE.tsv ...] [--pack-examples] [--json] [--errors] [--explain]
+//!          [--min-micro-f1 X] [--baseline REPORT.json] [--rules PATH]... [--no-bundled] [--lang L]
 //! ```
 
 mod common;
 
-use common::{PackFlags, eval, fail};
-use replykit::Context;
+use common::{PackFlags, fail, parse, value};
+use replykit::eval::{Corpus, Labeled, Report, evaluate};
+use replykit::{Context, Engine, Verdict};
 use std::collections::BTreeMap;
+use std::process::exit;
 
 const HELP: &str = "\
 evaluate: score the engine on labeled corpora (labels<TAB>text per line)
 
-USAGE: evaluate FILE.tsv [FILE.tsv ...] [OPTIONS]
+USAGE: evaluate [FILE.tsv ...] [OPTIONS]
 
 OPTIONS:
-  --json          print the report as one JSON object on the last line
-  --errors        list every misclassified message (readable view)
-  --rules PATH    a rule pack file or folder, layered over the bundled ones (repeatable)
-  --no-bundled    do not load the bundled packs
-  --lang L        read every message in language L instead of detecting it
-  -h, --help      this text";
+  --pack-examples     also score the examples the packs give ([intent.X] examples)
+  --json              print the report as one JSON object on the last line
+  --errors            list every misclassified message (readable view)
+  --explain           with each misclassified message, every candidate intent's evidence
+                      and why it fired or not (implies --errors)
+  --min-micro-f1 X    exit 1 if micro-F1 is below X (a CI gate)
+  --baseline FILE     a report saved with --json: show what changed, per intent
+  --rules PATH        a rule pack file or folder, layered over the bundled ones (repeatable)
+  --no-bundled        do not load the bundled packs
+  --lang L            read every message in language L instead of detecting it
+  -h, --help          this text
+
+Exit status: 0 ok; 1 below --min-micro-f1; 2 bad flag, corpus or rule pack.";
 
 fn main() {
     let mut packs = PackFlags::default();
-    let (mut json, mut all_errors) = (false, false);
+    let (mut json, mut errors, mut explain, mut pack_examples) = (false, false, false, false);
+    let mut min_f1: Option<f64> = None;
+    let mut baseline: Option<String> = None;
     let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -38,101 +51,123 @@ fn main() {
                 return;
             }
             "--json" => json = true,
-            "--errors" => all_errors = true,
+            "--errors" => errors = true,
+            "--explain" => (errors, explain) = (true, true),
+            "--pack-examples" => pack_examples = true,
+            "--min-micro-f1" => min_f1 = Some(parse("--min-micro-f1", &value(&arg, &mut args))),
+            "--baseline" => baseline = Some(value(&arg, &mut args)),
             flag if flag.starts_with('-') => fail(&format!("unknown option {flag} (see --help)")),
             _ => files.push(arg),
         }
     }
-    if files.is_empty() {
-        fail("give at least one corpus file (see --help)");
+    if files.is_empty() && !pack_examples {
+        fail("give a corpus file or --pack-examples (see --help)");
     }
     let engine = packs.build(&packs.builder());
-    let mut examples = Vec::new();
+    let mut corpus = Corpus::default();
     for f in &files {
         let content = std::fs::read_to_string(f).unwrap_or_else(|e| fail(&format!("{f}: {e}")));
-        examples.extend(eval::parse_corpus(f, &content).unwrap_or_else(|e| fail(&e)));
+        corpus.extend(Corpus::parse(f, &content, &engine).unwrap_or_else(|e| fail(&e.to_string())));
+    }
+    if pack_examples {
+        corpus.extend(Corpus::pack_examples(&engine));
     }
     let mut ctx = Context::default();
     ctx.language = packs.lang.clone();
-    let report = eval::evaluate(&engine, &examples, &ctx);
+    let report = evaluate(&engine, &corpus, &ctx);
+    let baseline: Option<Report> = baseline.map(|path| {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| fail(&format!("{path}: {e}")));
+        let last = text.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or("");
+        serde_json::from_str(last).unwrap_or_else(|e| fail(&format!("{path}: not a report saved with --json: {e}")))
+    });
 
     if json {
-        let per_intent: BTreeMap<&str, serde_json::Value> = report
-            .per_intent
-            .iter()
-            .map(|(k, s)| {
-                let v = serde_json::json!({
-                    "precision": round(s.precision), "recall": round(s.recall),
-                    "f1": round(s.f1), "support": s.support,
-                });
-                (*k, v)
-            })
-            .collect();
-        let out = serde_json::json!({
-            "messages": report.messages,
-            "micro_f1": round(report.micro_f1),
-            "micro_precision": round(report.micro_precision),
-            "micro_recall": round(report.micro_recall),
-            "macro_f1": round(report.macro_f1),
-            "top1_accuracy": round(report.top1_accuracy),
-            "none_false_positive_rate": round(report.none_false_positive_rate),
-            "per_intent": per_intent,
-        });
+        let mut out = serde_json::to_value(&report).expect("a report serializes");
+        if let Some(b) = &baseline {
+            out["delta"] = serde_json::to_value(report.delta(b)).expect("a delta serializes");
+        }
         println!("{out}");
-        return;
+    } else {
+        print_table(&report, baseline.as_ref());
+        print_confusion(&report);
+        print_mistakes(&engine, &ctx, &corpus.messages, &report, errors, explain);
     }
+    if let Some(min) = min_f1 {
+        if report.micro_f1 < min {
+            eprintln!("evaluate: micro-F1 {:.4} is below --min-micro-f1 {min}", report.micro_f1);
+            exit(1);
+        }
+    }
+}
 
-    println!(
-        "{:<24} {:>9} {:>7} {:>7} {:>8}",
-        "intent", "precision", "recall", "f1", "support"
-    );
+fn print_table(report: &Report, baseline: Option<&Report>) {
+    let delta = baseline.map(|b| report.delta(b));
+    println!("{:<24} {:>9} {:>7} {:>7} {:>8}{}", "intent", "precision", "recall", "f1", "support", if delta.is_some() { "   Δf1" } else { "" });
     for (intent, s) in &report.per_intent {
-        println!(
-            "{intent:<24} {:>9.3} {:>7.3} {:>7.3} {:>8}",
-            s.precision, s.recall, s.f1, s.support
-        );
+        if s.support == 0 && s.predicted == 0 {
+            continue;
+        }
+        let d = delta.as_ref().map_or(String::new(), |d| format!(" {:>+6.3}", d.per_intent_f1.get(intent).copied().unwrap_or(0.0)));
+        println!("{intent:<24} {:>9.3} {:>7.3} {:>7.3} {:>8}{d}", s.precision, s.recall, s.f1, s.support);
+    }
+    let show = |name: &str, value: f64, change: Option<f64>| {
+        let change = change.map_or(String::new(), |c| format!("  ({c:+.3})"));
+        println!("{name:<25}{value:.3}{change}");
+    };
+    println!();
+    println!("{:<25}{}", "messages", report.messages);
+    show("micro precision", report.micro_precision, None);
+    show("micro recall", report.micro_recall, None);
+    show("micro F1", report.micro_f1, delta.as_ref().map(|d| d.micro_f1));
+    show("macro F1", report.macro_f1, delta.as_ref().map(|d| d.macro_f1));
+    show("top-1 accuracy", report.top1_accuracy, delta.as_ref().map(|d| d.top1_accuracy));
+    show("none false positive rate", report.none_false_positive_rate, delta.as_ref().map(|d| d.none_false_positive_rate));
+}
+
+/// The confusion matrix over the labels and predictions that occur, rows labeled, columns got.
+fn print_confusion(report: &Report) {
+    let mut names: Vec<&str> = report.confusion.keys().map(String::as_str).collect();
+    for row in report.confusion.values() {
+        names.extend(row.keys().map(String::as_str));
+    }
+    names.sort_unstable();
+    names.dedup();
+    let short = |n: &str| n.chars().take(6).collect::<String>();
+    println!("\nconfusion (rows: labeled, columns: predicted but not labeled; diagonal: found)");
+    print!("{:<24}", "");
+    for n in &names {
+        print!(" {:>6}", short(n));
     }
     println!();
-    println!("messages                 {}", report.messages);
-    println!(
-        "micro precision/recall   {:.3} / {:.3}",
-        report.micro_precision, report.micro_recall
-    );
-    println!("micro F1                 {:.3}", report.micro_f1);
-    println!("macro F1                 {:.3}", report.macro_f1);
-    println!("top-1 accuracy           {:.3}", report.top1_accuracy);
-    println!(
-        "none false positive rate {:.3}",
-        report.none_false_positive_rate
-    );
+    for row in &names {
+        let Some(cells) = report.confusion.get(*row) else {
+            continue;
+        };
+        print!("{row:<24}");
+        for col in &names {
+            match cells.get(*col) {
+                Some(n) => print!(" {n:>6}"),
+                None => print!(" {:>6}", "."),
+            }
+        }
+        println!();
+    }
+}
 
-    // Confusions: (expected, got) pairs by count, with examples; `none` stands for "nothing".
-    let mut confusions: BTreeMap<(String, String), Vec<&eval::Example>> = BTreeMap::new();
-    for (ex, found) in examples.iter().zip(&report.predictions) {
-        let found: Vec<&String> = found
-            .iter()
-            .filter(|f| eval::INTENTS.contains(&f.as_str()))
-            .collect();
-        let missed: Vec<&String> = ex.labels.iter().filter(|l| !found.contains(l)).collect();
-        let extra: Vec<&String> = found
-            .iter()
-            .copied()
-            .filter(|f| !ex.labels.contains(f))
-            .collect();
-        let none = "none".to_string();
-        for m in &missed {
-            let got = extra.first().copied().unwrap_or(&none);
-            confusions
-                .entry(((*m).clone(), got.clone()))
-                .or_default()
-                .push(ex);
+/// The worst (expected, got) pairs with examples; every error with `all`, with each candidate's
+/// evidence with `explain`.
+fn print_mistakes(engine: &Engine, ctx: &Context, messages: &[Labeled], report: &Report, all: bool, explain: bool) {
+    let mut confusions: BTreeMap<(String, String), Vec<&Labeled>> = BTreeMap::new();
+    for (m, found) in messages.iter().zip(&report.predictions) {
+        let missed: Vec<&String> = m.labels.iter().filter(|l| !found.contains(l)).collect();
+        let extra: Vec<&String> = found.iter().filter(|f| !m.labels.contains(f)).collect();
+        for miss in &missed {
+            let got = extra.first().map_or("none".to_string(), |e| e.to_string());
+            confusions.entry((miss.to_string(), got)).or_default().push(m);
         }
         if missed.is_empty() {
             for e in &extra {
-                confusions
-                    .entry(("(not labeled)".into(), (*e).clone()))
-                    .or_default()
-                    .push(ex);
+                confusions.entry(("(not labeled)".into(), e.to_string())).or_default().push(m);
             }
         }
     }
@@ -141,14 +176,33 @@ fn main() {
     if !worst.is_empty() {
         println!("\nworst mistakes (expected -> got: count, examples)");
     }
-    for ((expected, got), exs) in worst.iter().take(if all_errors { usize::MAX } else { 12 }) {
-        println!("  {expected} -> {got}: {}", exs.len());
-        for ex in exs.iter().take(if all_errors { usize::MAX } else { 3 }) {
-            println!("      {}:{}  {}", ex.file, ex.line, ex.text);
+    for ((expected, got), list) in worst.iter().take(if all { usize::MAX } else { 12 }) {
+        println!("  {expected} -> {got}: {}", list.len());
+        for m in list.iter().take(if all { usize::MAX } else { 3 }) {
+            println!("      {}  {}", m.place, m.text);
+            if explain {
+                explain_message(engine, ctx, &m.text);
+            }
         }
     }
 }
 
-fn round(x: f64) -> f64 {
-    (x * 1e4).round() / 1e4
+fn explain_message(engine: &Engine, ctx: &Context, text: &str) {
+    let e = engine.explain(text, ctx);
+    if e.candidates.is_empty() {
+        println!("          (no evidence for any intent)");
+    }
+    for c in &e.candidates {
+        let verdict = match &c.verdict {
+            Verdict::Fired => "fired".to_string(),
+            Verdict::BelowThreshold => format!("below threshold {}", c.threshold),
+            Verdict::Suppressed { by } => format!("suppressed by {by}"),
+            other => format!("{other:?}"),
+        };
+        println!("          {} {} ({verdict})", c.intent.id, c.intent.score);
+        for ev in &c.intent.evidence {
+            let fuzzy = if ev.fuzzy { " fuzzy" } else { "" };
+            println!("            {:+} {:?} [{}{fuzzy}]", ev.weight, ev.text(text), ev.rule);
+        }
+    }
 }

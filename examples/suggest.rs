@@ -261,28 +261,21 @@ fn write_answer(out: &mut dyn Write, message: &str, s: &Suggestion, json: bool) 
 }
 
 fn write_readable(out: &mut dyn Write, message: &str, s: &Suggestion) -> io::Result<()> {
+    let c = &s.classification;
     writeln!(out, "message:  {message}")?;
-    writeln!(
-        out,
-        "language: {}{}",
-        s.language,
-        if s.truncated { " (truncated)" } else { "" }
-    )?;
-    if s.intents.is_empty() {
+    writeln!(out, "language: {}{}", c.language, if c.truncated { " (truncated)" } else { "" })?;
+    if c.intents.is_empty() {
         writeln!(out, "intents:  none")?;
     }
-    for i in &s.intents {
-        writeln!(out, "intent:   {} (score {})", i.intent, i.score)?;
+    for i in &c.intents {
+        writeln!(out, "intent:   {} (score {})", i.id, i.score)?;
         for e in &i.evidence {
-            writeln!(
-                out,
-                "          {:?} at {}..{}  [{}]",
-                e.text, e.start, e.end, e.rule
-            )?;
+            let fuzzy = if e.fuzzy { ", fuzzy" } else { "" };
+            writeln!(out, "          {:?} at {}..{} {:+}{fuzzy}  [{}]", e.text(message), e.start, e.end, e.weight, e.rule)?;
         }
     }
-    if !s.signals.is_empty() {
-        let signals: Vec<&str> = s.signals.iter().map(|g| &**g).collect();
+    if !c.signals.is_empty() {
+        let signals: Vec<&str> = c.signals.iter().map(|g| g.as_str()).collect();
         writeln!(out, "signals:  {}", signals.join(", "))?;
     }
     for (n, r) in s.replies.iter().enumerate() {

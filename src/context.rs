@@ -42,6 +42,9 @@ pub struct Context {
     pub buyer: Option<String>,
     /// The courier for `{courier}`; the pack's default when `None`.
     pub courier: Option<String>,
+    /// The currency symbol amounts are written with (`{order_amount}`), e.g. `"€"`; the
+    /// language's own (its pack's `[money]`) when `None`.
+    pub currency: Option<String>,
     /// Values for any other placeholder a shop's templates use, by name; they win over the
     /// packs' `[defaults]`.
     pub vars: BTreeMap<String, String>,
@@ -51,6 +54,13 @@ impl Context {
     /// A first-time buyer with no order: the same as `Context::default()`.
     pub fn new() -> Context {
         Context::default()
+    }
+
+    /// Where the order stands: the status given, else "shipped" when days since shipping are
+    /// given (an order shipped some days ago is on its way, as far as the context tells).
+    pub fn effective_status(&self) -> Option<OrderStatus> {
+        self.order_status
+            .or(self.days_since_shipped.map(|_| OrderStatus::Shipped))
     }
 
     /// The value of a placeholder from the context, if it gives one.
@@ -128,7 +138,7 @@ impl Condition {
             && self
                 .order_status
                 .as_ref()
-                .is_none_or(|any| ctx.order_status.is_some_and(|s| any.contains(&s)))
+                .is_none_or(|any| ctx.effective_status().is_some_and(|s| any.contains(&s)))
             && within(
                 ctx.days_since_shipped,
                 self.min_days_since_shipped,
@@ -166,6 +176,9 @@ mod tests {
         };
         let mut ctx = Context::default();
         assert!(!shipped_long.holds(&ctx));
+        ctx.days_since_shipped = Some(6);
+        assert!(shipped_long.holds(&ctx), "days since shipping imply shipped");
+        ctx.days_since_shipped = None;
         ctx.order_status = Some(OrderStatus::Shipped);
         assert!(!shipped_long.holds(&ctx), "days unknown");
         ctx.days_since_shipped = Some(4);

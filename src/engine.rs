@@ -1,12 +1,15 @@
 //! The engine and its builder: where packs are read, layered and compiled, and the entry
 //! points `classify` and `suggest`.
 
-use crate::classify::{Classification, with_scratch};
-use crate::compile::{Compiled, Limits, compile};
+use crate::classify::{Classification, Explanation, with_scratch};
+use crate::compile::compile;
 use crate::context::Context;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, Problem};
+use crate::id::Id;
+use crate::lint::Warning;
 use crate::rules::RulePack;
 use crate::suggest::Suggestion;
+use crate::tables::{Language, Limits, PackExample, Tables};
 use once_cell::sync::Lazy;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -30,10 +33,9 @@ const BUNDLED: [(&str, &str); 3] = [
 /// use replykit::{Context, Engine};
 /// let engine = Engine::default();
 /// let s = engine.suggest("碎成这样了,直接给我退款吧", &Context::default());
-/// assert_eq!(&*s.language, "zh");
-/// let ids: Vec<&str> = s.intents.iter().map(|i| &*i.intent).collect();
-/// assert!(ids.contains(&"damage") && ids.contains(&"return_refund"));
-/// assert!(s.hints.iter().any(|h| &*h.id == "apologize_compensate_first"));
+/// assert_eq!(s.classification.language, "zh");
+/// assert!(s.classification.has("damage") && s.classification.has("return_refund"));
+/// assert!(s.has_hint("apologize_compensate_first"));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Engine {
@@ -42,7 +44,7 @@ pub struct Engine {
 
 #[derive(Debug)]
 struct Inner {
-    compiled: Compiled,
+    tables: Tables,
     max_replies: usize,
 }
 
@@ -52,20 +54,17 @@ struct Inner {
 /// ```
 /// let shop_pack = r#"
 /// language = "en"
-/// [[intent]]
-/// id = "damage"
-/// [[intent.cue]]
+/// [intent.damage]
 /// keywords = ["squashed"]
-/// [[template]]
-/// id = "en.damage.fruit"
-/// intent = "damage"
+/// [[intent.damage.reply]]
+/// id = "fruit"
 /// text = "So sorry your fruit arrived squashed, {buyer}! We'll send a fresh box today."
 /// weight = 2.0
 /// "#;
 /// let engine = replykit::Engine::builder().pack_str("shop.toml", shop_pack).build()?;
 /// let s = engine.suggest("the peaches came squashed", &replykit::Context::default());
-/// assert_eq!(&*s.intents[0].intent, "damage");
-/// assert_eq!(&*s.replies[0].id, "en.damage.fruit");
+/// assert_eq!(s.classification.top().unwrap().id, "damage");
+/// assert_eq!(s.replies[0].id, "en.damage.fruit");
 /// # Ok::<(), replykit::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -180,6 +179,29 @@ impl EngineBuilder {
     /// Reads, validates and compiles every pack. Fails whole on the first error, naming the
     /// file, line, column and rule: nothing is half-loaded.
     pub fn build(&self) -> Result<Engine, Error> {
+        let packs = self.read_packs()?;
+        let tables = compile(&packs, self.limits.clone(), self.default_language.as_deref())?;
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                tables,
+                max_replies: self.max_replies,
+            }),
+        })
+    }
+
+    /// Builds the engine as [`build`](Self::build) does and returns what a pack author should
+    /// fix though the packs load: keywords listed twice or in two intents, dead copies,
+    /// ungated patterns, intents without replies or examples, curt replies, Korean particles
+    /// written for one case, contradicting hints (see [`Warning`] and the README's list of
+    /// codes). The bundled packs have none.
+    pub fn lint(&self) -> Result<Vec<Warning>, Error> {
+        let packs = self.read_packs()?;
+        let tables = compile(&packs, self.limits.clone(), self.default_language.as_deref())?;
+        Ok(crate::lint::lint(&packs, &tables))
+    }
+
+    /// Reads and parses every pack, in load order.
+    fn read_packs(&self) -> Result<Vec<RulePack>, Error> {
         let mut packs = Vec::new();
         if self.bundled {
             for (name, text) in BUNDLED {
@@ -201,22 +223,12 @@ impl EngineBuilder {
                 }
             }
         }
-        let compiled = compile(
-            &packs,
-            self.limits.clone(),
-            self.default_language.as_deref(),
-        )?;
-        Ok(Engine {
-            inner: Arc::new(Inner {
-                compiled,
-                max_replies: self.max_replies,
-            }),
-        })
+        Ok(packs)
     }
 
     fn check_size(&self, name: &str, len: u64) -> Result<(), Error> {
         if len > self.limits.max_pack_bytes as u64 {
-            return Err(Error::new(ErrorKind::Limit(format!(
+            return Err(Error::new(Problem::Limit(format!(
                 "rule pack is larger than {} bytes",
                 self.limits.max_pack_bytes
             )))
@@ -227,7 +239,7 @@ impl EngineBuilder {
 
     /// Reads a pack file, refusing one over the size limit without reading it all.
     fn read(&self, path: &Path, name: &str) -> Result<Vec<u8>, Error> {
-        let io = |e: std::io::Error| Error::new(ErrorKind::Io(e.to_string())).with_path(name);
+        let io = |e: std::io::Error| Error::io(name, e);
         let file = std::fs::File::open(path).map_err(io)?;
         let mut bytes = Vec::new();
         file.take(self.limits.max_pack_bytes as u64 + 1)
@@ -241,7 +253,7 @@ impl EngineBuilder {
 /// The pack files a path names: itself, or a folder's `*.toml` files in name order.
 fn pack_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     let name = path.display().to_string();
-    let io = |e: std::io::Error| Error::new(ErrorKind::Io(e.to_string())).with_path(&name);
+    let io = |e: std::io::Error| Error::io(&name, e);
     if !path.metadata().map_err(io)?.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -254,7 +266,7 @@ fn pack_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     }
     if files.is_empty() {
         return Err(
-            Error::new(ErrorKind::Io("folder holds no .toml rule pack".into())).with_path(&name),
+            Error::new(Problem::Io("folder holds no .toml rule pack".into())).with_path(&name),
         );
     }
     files.sort();
@@ -275,13 +287,17 @@ impl Engine {
     /// ```
     /// use replykit::{Context, default_engine};
     /// let c = default_engine().classify("箱子完好无损,一个都没坏", &Context::default());
-    /// assert!(c.intents.iter().all(|i| &*i.intent != "damage"));
+    /// assert!(!c.has("damage"));
     /// let c = default_engine().classify("3일째 배송조회가 안 돼요", &Context::default());
-    /// assert_eq!(&*c.language, "ko");
-    /// assert_eq!(&*c.intents[0].intent, "delivery_anxiety");
+    /// assert_eq!(c.language, "ko");
+    /// assert_eq!(c.top().unwrap().id, "delivery_anxiety");
     /// ```
     pub fn classify(&self, message: &str, ctx: &Context) -> Classification {
-        with_scratch(|s| self.inner.compiled.classify_into(message, ctx, s))
+        let tables = &self.inner.tables;
+        with_scratch(|s| {
+            let read = tables.analyze(message, ctx, s);
+            tables.classification(read, s)
+        })
     }
 
     /// Classifies `message` and adds ranked replies, rendered with `ctx`'s names and the packs'
@@ -293,21 +309,81 @@ impl Engine {
     /// ctx.order_status = Some(OrderStatus::Shipped);
     /// ctx.days_since_shipped = Some(6);
     /// let s = default_engine().suggest("where is my order?? it's been ages", &ctx);
-    /// assert_eq!(&*s.intents[0].intent, "delivery_anxiety");
-    /// assert_eq!(&*s.hints[0].id, "check_tracking_explain");
+    /// assert_eq!(s.classification.top().unwrap().id, "delivery_anxiety");
+    /// assert_eq!(s.hints[0].id, "check_tracking_explain");
     /// assert!(s.replies.iter().all(|r| !r.text.contains('{')));
     /// ```
     pub fn suggest(&self, message: &str, ctx: &Context) -> Suggestion {
-        let compiled = &self.inner.compiled;
+        let tables = &self.inner.tables;
         with_scratch(|s| {
-            let c = compiled.classify_into(message, ctx, s);
-            compiled.suggest_from(c, ctx, s, self.inner.max_replies)
+            let read = tables.analyze(message, ctx, s);
+            tables.suggestion(read, ctx, s, self.inner.max_replies)
+        })
+    }
+
+    /// Every intent that had evidence in `message`, fired or not, with all its evidence and
+    /// why it was or was not reported: for rule authors asking "why not?".
+    ///
+    /// ```
+    /// use replykit::{Context, Verdict, default_engine};
+    /// let e = default_engine().explain("It arrived CRACKED", &Context::default());
+    /// assert!(e.classification.has("damage"));
+    /// assert!(e.candidates.iter().any(|c| c.intent.id == "damage" && c.verdict == Verdict::Fired));
+    /// ```
+    pub fn explain(&self, message: &str, ctx: &Context) -> Explanation {
+        let tables = &self.inner.tables;
+        with_scratch(|s| {
+            let read = tables.analyze(message, ctx, s);
+            Explanation {
+                classification: tables.classification(read, s),
+                candidates: tables.candidates(read, s),
+            }
         })
     }
 
     /// The languages the loaded packs speak, in load order.
-    pub fn languages(&self) -> impl Iterator<Item = &str> {
-        self.inner.compiled.languages.iter().map(|l| &*l.tag)
+    pub fn languages(&self) -> impl Iterator<Item = &Id> {
+        self.inner.tables.languages.iter().map(|l| &l.tag)
+    }
+
+    /// The intents of `language`, in declaration order (none for a language no pack speaks).
+    ///
+    /// ```
+    /// let intents: Vec<_> = replykit::default_engine().intents("zh").collect();
+    /// assert_eq!(intents.len(), 14);
+    /// assert!(intents.iter().any(|i| *i == "damage"));
+    /// ```
+    pub fn intents(&self, language: &str) -> impl Iterator<Item = &Id> {
+        self.language(language)
+            .into_iter()
+            .flat_map(|l| l.intents.iter().map(|i| &i.id))
+    }
+
+    /// The signals of `language`, in declaration order.
+    pub fn signals(&self, language: &str) -> impl Iterator<Item = &Id> {
+        self.language(language)
+            .into_iter()
+            .flat_map(|l| l.signals.iter().map(|s| &s.id))
+    }
+
+    /// The hints of `language`, highest priority first.
+    pub fn hints(&self, language: &str) -> impl Iterator<Item = &Id> {
+        self.language(language)
+            .into_iter()
+            .flat_map(|l| l.hints.iter().map(|h| &h.id))
+    }
+
+    /// The order events of `language` the packs have replies for.
+    pub fn events(&self, language: &str) -> impl Iterator<Item = &Id> {
+        self.language(language)
+            .into_iter()
+            .flat_map(|l| l.events.iter().map(|e| &e.id))
+    }
+
+    /// The example messages the packs of `language` give (`examples = [...]`), with the
+    /// intents each must be read as: the packs' own regression tests.
+    pub fn examples(&self, language: &str) -> &[PackExample] {
+        self.language(language).map_or(&[], |l| &l.examples[..])
     }
 
     /// The distinct folded keywords of all languages (negators and signal words included),
@@ -315,10 +391,10 @@ impl Engine {
     pub fn keywords(&self) -> impl Iterator<Item = &str> {
         let mut all: Vec<&str> = self
             .inner
-            .compiled
+            .tables
             .languages
             .iter()
-            .flat_map(|l| &l.keywords)
+            .flat_map(|l| &l.scan.keywords)
             .filter(|k| k.targets.start != k.targets.end)
             .map(|k| &*k.text)
             .collect();
@@ -327,22 +403,36 @@ impl Engine {
         all.into_iter()
     }
 
-    /// The keyword automaton that `classify` scans a message read in `language` with, for
-    /// measuring the raw scan it builds on: over the language's keywords and the literals its
-    /// regex patterns need. `None` for a language no pack speaks or one without keywords.
-    /// Search it with the methods of [`aho_corasick::automaton::Automaton`]. (This ties the
-    /// API to aho-corasick 1.)
-    ///
-    /// ```
-    /// use aho_corasick::{Input, automaton::Automaton};
-    /// let zh = replykit::default_engine().automaton("zh").unwrap();
-    /// let found = zh.try_find_iter(Input::new("快递怎么还没到")).unwrap().count();
-    /// assert!(found > 0);
-    /// ```
-    pub fn automaton(&self, language: &str) -> Option<&aho_corasick::nfa::contiguous::NFA> {
-        let languages = &self.inner.compiled.languages;
-        let language = languages.iter().find(|l| &*l.tag == language)?;
-        language.automaton.as_ref()
+    fn language(&self, tag: &str) -> Option<&Language> {
+        self.inner.tables.languages.iter().find(|l| l.tag == tag)
+    }
+
+    /// For benchmarks: the plain leftmost scan of `language`'s automaton, the floor `classify`
+    /// builds on. `None` for a language no pack speaks or one without keywords. Not part of
+    /// the stable API.
+    #[doc(hidden)]
+    pub fn raw_scanner(&self, language: &str) -> Option<RawScanner<'_>> {
+        self.language(language)?.scan.automaton.as_ref().map(RawScanner)
+    }
+}
+
+/// For benchmarks: a language's automaton, to time a bare scan with (see
+/// [`Engine::raw_scanner`]). Not part of the stable API.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct RawScanner<'a>(&'a aho_corasick::nfa::contiguous::NFA);
+
+impl RawScanner<'_> {
+    /// How many keywords (and gate literals) a leftmost-first scan of `text` finds.
+    pub fn count(&self, text: &str) -> usize {
+        use aho_corasick::{Input, automaton::Automaton};
+        self.0.try_find_iter(Input::new(text)).map_or(0, |it| it.count())
+    }
+
+    /// The automaton's heap memory, in bytes.
+    pub fn memory_usage(&self) -> usize {
+        use aho_corasick::automaton::Automaton;
+        self.0.memory_usage()
     }
 }
 

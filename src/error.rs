@@ -1,6 +1,8 @@
 //! The one error type of the crate: why an engine could not be built.
 
 use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
 
 /// Why an [`Engine`](crate::Engine) could not be built: a rule pack that could not be read,
 /// parsed or validated, or a limit it went past.
@@ -27,14 +29,18 @@ pub struct Error {
 
 #[derive(Clone)]
 struct Inner {
-    kind: ErrorKind,
+    problem: Problem,
     path: Option<String>,
     position: Option<Position>,
     rule: Option<String>,
+    /// The I/O error behind a [`Problem::Io`], for [`std::error::Error::source`].
+    io: Option<Arc<std::io::Error>>,
 }
 
 #[derive(Clone)]
 struct Position {
+    /// Byte range in the pack's source.
+    span: Range<usize>,
     line: usize,
     column: usize,
     /// The line as shown under the message: cut to a window around the column and with
@@ -72,9 +78,37 @@ fn excerpt(line: &str, column: usize) -> (String, usize) {
     (out, caret)
 }
 
-/// What went wrong, without the where. Private so that adding a case is not a breaking change.
+/// What kind of problem an [`Error`] is, for callers that react differently to each (a shop's
+/// editor may underline a [`Syntax`](ErrorKind::Syntax) error but show a
+/// [`Limit`](ErrorKind::Limit) as a setting to raise). New kinds may be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A pack file or folder could not be read ([`std::error::Error::source`] has the cause).
+    Io,
+    /// A pack is not valid UTF-8.
+    Utf8,
+    /// A pack is not valid TOML, or a field has the wrong type or is unknown.
+    Syntax,
+    /// A value is out of its allowed range or form (an id, a weight, a threshold, a list).
+    Invalid,
+    /// A keyword that folds to nothing.
+    EmptyKeyword,
+    /// Two definitions with one id where only one may be.
+    Duplicate,
+    /// A reference to an intent, signal or event no loaded pack of the language declares.
+    Unknown,
+    /// A template placeholder that is unknown or has no value.
+    Placeholder,
+    /// An invalid regex pattern.
+    Regex,
+    /// A builder limit that the packs went past (see [`Error::is_limit`]).
+    Limit,
+}
+
+/// What went wrong, without the where. Private so that its details can change freely.
 #[derive(Clone, Debug, thiserror::Error)]
-pub(crate) enum ErrorKind {
+pub(crate) enum Problem {
     #[error("cannot read rule pack: {0}")]
     Io(String),
     #[error("rule pack is not valid UTF-8")]
@@ -92,13 +126,9 @@ pub(crate) enum ErrorKind {
         hint: &'static str,
     },
     #[error(
-        "unknown intent `{0}` (declare it in this pack or an earlier one of the same language)"
+        "unknown {what} `{id}` (declare it in this pack or an earlier one of the same language)"
     )]
-    UnknownIntent(String),
-    #[error(
-        "unknown signal `{0}` (declare it in this pack or an earlier one of the same language)"
-    )]
-    UnknownSignal(String),
+    Unknown { what: &'static str, id: String },
     #[error("unknown placeholder `{{{0}}}`")]
     UnknownPlaceholder(String),
     #[error("placeholder `{{{0}}}` has no value: give it a default in [defaults]{1}")]
@@ -109,16 +139,41 @@ pub(crate) enum ErrorKind {
     Limit(String),
 }
 
+impl Problem {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Problem::Io(_) => ErrorKind::Io,
+            Problem::Utf8 => ErrorKind::Utf8,
+            Problem::Syntax(_) => ErrorKind::Syntax,
+            Problem::Invalid(_) => ErrorKind::Invalid,
+            Problem::EmptyKeyword => ErrorKind::EmptyKeyword,
+            Problem::Duplicate { .. } => ErrorKind::Duplicate,
+            Problem::Unknown { .. } => ErrorKind::Unknown,
+            Problem::UnknownPlaceholder(_) | Problem::NoDefault(..) => ErrorKind::Placeholder,
+            Problem::Regex(_) => ErrorKind::Regex,
+            Problem::Limit(_) => ErrorKind::Limit,
+        }
+    }
+}
+
 impl Error {
-    pub(crate) fn new(kind: ErrorKind) -> Error {
+    pub(crate) fn new(problem: Problem) -> Error {
         Error {
             inner: Box::new(Inner {
-                kind,
+                problem,
                 path: None,
                 position: None,
                 rule: None,
+                io: None,
             }),
         }
+    }
+
+    /// An I/O error reading `path`, keeping the cause as the error's source.
+    pub(crate) fn io(path: &str, cause: std::io::Error) -> Error {
+        let mut e = Error::new(Problem::Io(cause.to_string())).with_path(path);
+        e.inner.io = Some(Arc::new(cause));
+        e
     }
 
     pub(crate) fn with_path(mut self, path: &str) -> Error {
@@ -132,8 +187,13 @@ impl Error {
     }
 
     /// Sets line and column from a byte offset into `source`.
-    pub(crate) fn at(mut self, source: &str, offset: usize) -> Error {
-        let offset = floor_char_boundary(source, offset.min(source.len()));
+    pub(crate) fn at(self, source: &str, offset: usize) -> Error {
+        self.at_span(source, offset..offset)
+    }
+
+    /// Sets the span, and line and column from its start.
+    pub(crate) fn at_span(mut self, source: &str, span: Range<usize>) -> Error {
+        let offset = floor_char_boundary(source, span.start.min(source.len()));
         let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[offset..]
             .find('\n')
@@ -142,6 +202,7 @@ impl Error {
         let line = source[line_start..line_end].trim_end_matches('\r');
         let (source_line, caret_column) = excerpt(line, column);
         self.inner.position = Some(Position {
+            span: offset..span.end.clamp(offset, source.len()),
             line: source[..offset].matches('\n').count() + 1,
             column,
             source_line,
@@ -171,15 +232,26 @@ impl Error {
         self.inner.rule.as_deref()
     }
 
+    /// The byte range of the error in its file's text (after a leading byte-order mark, which
+    /// is dropped), if it has one: for an editor to underline.
+    pub fn span(&self) -> Option<Range<usize>> {
+        self.inner.position.as_ref().map(|p| p.span.clone())
+    }
+
     /// The message alone, without file, position or rule: e.g. `empty keyword`.
     pub fn message(&self) -> String {
-        self.inner.kind.to_string()
+        self.inner.problem.to_string()
+    }
+
+    /// What kind of problem this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.problem.kind()
     }
 
     /// True when the error is a limit of the builder that the packs went past (size, count,
     /// length, regex size), as opposed to a mistake in a pack.
     pub fn is_limit(&self) -> bool {
-        matches!(self.inner.kind, ErrorKind::Limit(_))
+        self.kind() == ErrorKind::Limit
     }
 }
 
@@ -203,7 +275,7 @@ impl fmt::Display for Error {
         if let Some(rule) = &inner.rule {
             write!(f, "{rule}: ")?;
         }
-        write!(f, "{}", inner.kind)?;
+        write!(f, "{}", inner.problem)?;
         if let Some(p) = &inner.position {
             let gutter = p.line.to_string().len();
             // The caret goes under the column, counting wide (CJK) characters as two cells so
@@ -235,12 +307,20 @@ impl fmt::Debug for Error {
             .field("line", &self.line())
             .field("column", &self.column())
             .field("rule", &self.rule())
+            .field("kind", &self.kind())
             .field("message", &self.message())
             .finish()
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .io
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -250,7 +330,7 @@ mod tests {
     fn long_lines_are_cut_around_the_column() {
         let source = format!("x = [{}\"\"]", "\"a\", ".repeat(10_000));
         let offset = source.len() - 3;
-        let err = Error::new(ErrorKind::EmptyKeyword).at(&source, offset);
+        let err = Error::new(Problem::EmptyKeyword).at(&source, offset);
         assert_eq!(err.column(), Some(offset + 1));
         let shown = err.to_string();
         assert!(shown.len() < 400, "{shown}");
@@ -262,7 +342,7 @@ mod tests {
 
     #[test]
     fn control_characters_are_not_echoed() {
-        let err = Error::new(ErrorKind::EmptyKeyword).at("a = \"\u{1b}[31m\"\r\n", 4);
+        let err = Error::new(Problem::EmptyKeyword).at("a = \"\u{1b}[31m\"\r\n", 4);
         assert!(!err.to_string().contains('\u{1b}'));
     }
 }

@@ -149,18 +149,30 @@
 mod classify;
 mod compile;
 mod context;
+mod detect;
 mod engine;
 mod error;
+#[cfg(feature = "eval")]
+pub mod eval;
+mod fuzzy;
+mod id;
+mod lint;
 mod normalize;
 mod rules;
+mod scan;
+mod score;
 mod suggest;
+mod tables;
 mod template;
 
-pub use classify::{Classification, Evidence, Intent};
+pub use classify::{Candidate, Classification, Evidence, Explanation, Intent, Verdict};
 pub use context::{Context, OrderStatus};
-pub use engine::{Engine, EngineBuilder, default_engine};
-pub use error::Error;
+pub use engine::{Engine, EngineBuilder, RawScanner, default_engine};
+pub use error::{Error, ErrorKind};
+pub use id::Id;
+pub use lint::Warning;
 pub use suggest::{Hint, Reply, Suggestion};
+pub use tables::PackExample;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -1,37 +1,46 @@
-//! Stage 4: from a classification to what the agent sees: ranked, rendered replies and the
-//! policy hints that apply.
+//! Run stages 5 and 6, rank and render: from the analysis of a message to what the agent sees,
+//! ranked and rendered replies and the policy hints that apply.
 
-use crate::classify::{Classification, Intent, Scratch};
-use crate::compile::Compiled;
+use crate::classify::{Classification, Scratch};
 use crate::context::Context;
+use crate::id::Id;
+use crate::tables::{HintRule, Language, ReplyTemplate, Tables};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// Everything the engine suggests for one message: the classification, replies and hints.
+/// Everything the engine suggests for one message: its classification, replies and hints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Suggestion {
-    /// The language the message was read and the replies are written in.
-    pub language: Arc<str>,
-    /// The intents found, best first (see [`Classification::intents`]).
-    pub intents: Vec<Intent>,
-    /// Side signals found, e.g. `"urgent"`, `"angry"`.
-    pub signals: Vec<Arc<str>>,
+    /// What the message is about (language, intents with evidence, signals).
+    pub classification: Classification,
     /// Rendered replies, best first: each intent's best reply in intent order, then each one's
     /// second best, and so on, up to the engine's reply count.
     pub replies: Vec<Reply>,
     /// Policy hints for the agent, highest priority first, each at most once.
     pub hints: Vec<Hint>,
-    /// True when only the first part of an over-long message was read.
-    pub truncated: bool,
+}
+
+impl Suggestion {
+    /// The best reply, if any intent fired.
+    pub fn top_reply(&self) -> Option<&Reply> {
+        self.replies.first()
+    }
+
+    /// Whether hint `id` applies.
+    pub fn has_hint(&self, id: &str) -> bool {
+        self.hints.iter().any(|h| h.id == id)
+    }
 }
 
 /// A reply ready to send, rendered in the message's language.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Reply {
-    /// The intent the reply answers.
-    pub intent: Arc<str>,
+    /// The intent (or order event) the reply answers.
+    pub intent: Id,
     /// The template's id, e.g. `"zh.damage.compensate"`.
-    pub id: Arc<str>,
+    pub id: Id,
     /// The reply with every placeholder filled.
     pub text: String,
     /// Intent score x template weight, x 1.5 for a template written for the current context.
@@ -40,9 +49,10 @@ pub struct Reply {
 
 /// Advice for the agent on how to handle the message, e.g. "apologize and compensate first".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Hint {
     /// A stable id, the same in every language: e.g. `"apologize_compensate_first"`.
-    pub id: Arc<str>,
+    pub id: Id,
     /// The advice in the message's language.
     pub text: Arc<str>,
     /// Higher is more important.
@@ -52,72 +62,101 @@ pub struct Hint {
 /// How much a template written for the current context (its `when` holds) outranks a general one.
 const CONTEXT_FIT: f64 = 1.5;
 
-impl Compiled {
-    /// Replies and hints for a classification made with `scratch` (which holds its fired intents).
-    pub(crate) fn suggest_from(
+impl Tables {
+    /// The suggestion for the analysis in `s` of `message`.
+    pub(crate) fn suggestion(
         &self,
-        c: Classification,
+        message: &str,
         ctx: &Context,
         s: &Scratch,
         max_replies: usize,
     ) -> Suggestion {
-        let lang = &self.languages[s.language];
-        let mut replies = Vec::with_capacity(max_replies.min(8));
-        // Round-robin over the fired intents so a two-intent message gets an answer to each.
-        let mut rank = 0;
-        while replies.len() < max_replies {
-            let mut any = false;
-            for (&i, found) in s.fired.iter().zip(&c.intents) {
-                let Some(t) = lang.templates[i as usize]
-                    .iter()
-                    .filter(|t| t.when.as_ref().is_none_or(|w| w.holds(ctx)))
-                    .nth(rank)
-                else {
-                    continue;
-                };
-                any = true;
-                if replies.len() == max_replies {
-                    break;
-                }
-                let fit = if t.when.is_some() { CONTEXT_FIT } else { 1.0 };
-                replies.push(Reply {
-                    intent: found.intent.clone(),
-                    id: t.id.clone(),
-                    text: t.template.render(ctx),
-                    score: ((found.score * t.weight * fit) * 1e6).round() / 1e6,
-                });
-            }
-            if !any {
-                break;
-            }
-            rank += 1;
-        }
-        let hints = lang
-            .hints
+        let a = &s.analysis;
+        let lang = &self.languages[a.language];
+        let fired: Vec<(u16, f64)> = a.candidates[..a.fired]
             .iter()
-            .filter(|h| {
-                (h.intents.is_empty() || h.intents.iter().any(|i| s.fired.contains(i)))
-                    && (h.signals.is_empty()
-                        || h.signals.iter().any(|&g| {
-                            c.signals
-                                .iter()
-                                .any(|on| *on == lang.signals[g as usize].id)
-                        }))
-                    && h.when.as_ref().is_none_or(|w| w.holds(ctx))
-            })
-            .map(|h| Hint {
-                id: h.id.clone(),
-                text: h.text.clone(),
-                priority: h.priority,
-            })
+            .map(|c| (c.intent, c.score))
             .collect();
+        let lists = fired
+            .iter()
+            .map(|&(i, score)| (lang.intents[i as usize].id.clone(), score, &lang.replies[i as usize][..]));
+        let replies = rank_replies(lists, lang, ctx, max_replies);
+        let hints = hints(lang, ctx, |h| {
+            let found = |list: &[u16]| list.iter().any(|i| fired.iter().any(|f| f.0 == *i));
+            (h.intents.is_empty() || found(&h.intents))
+                && (h.signals.is_empty() || h.signals.iter().any(|g| a.signals.contains(g)))
+                && h.events.is_empty()
+                && !found(&h.unless)
+        });
         Suggestion {
-            language: c.language,
-            intents: c.intents,
-            signals: c.signals,
+            classification: self.classification(message, s),
             replies,
             hints,
-            truncated: c.truncated,
         }
     }
+}
+
+/// Replies from several ranked template lists (intent id, its score, its templates), taken
+/// round-robin so that a two-intent message gets an answer to each.
+pub(crate) fn rank_replies<'a>(
+    lists: impl Iterator<Item = (Id, f64, &'a [ReplyTemplate])>,
+    lang: &Language,
+    ctx: &Context,
+    max_replies: usize,
+) -> Vec<Reply> {
+    let lists: Vec<(Id, f64, Vec<&ReplyTemplate>)> = lists
+        .map(|(id, score, templates)| {
+            let fitting = templates
+                .iter()
+                .filter(|t| t.when.as_ref().is_none_or(|w| w.holds(ctx)))
+                .collect();
+            (id, score, fitting)
+        })
+        .collect();
+    let mut replies = Vec::with_capacity(max_replies.min(8));
+    for rank in 0.. {
+        let mut any = false;
+        for (id, score, templates) in &lists {
+            let Some(t) = templates.get(rank) else {
+                continue;
+            };
+            any = true;
+            if replies.len() == max_replies {
+                return replies;
+            }
+            let fit = if t.when.is_some() { CONTEXT_FIT } else { 1.0 };
+            replies.push(Reply {
+                intent: id.clone(),
+                id: t.id.clone(),
+                text: t.template.render(ctx, &lang.money),
+                score: crate::score::round(score * t.weight * fit),
+            });
+        }
+        if !any || replies.len() == max_replies {
+            break;
+        }
+    }
+    replies
+}
+
+/// The hints of `lang` that `applies` accepts and whose condition holds, in output order; of
+/// two that contradict each other, only the first (the higher priority) is given.
+pub(crate) fn hints(lang: &Language, ctx: &Context, applies: impl Fn(&HintRule) -> bool) -> Vec<Hint> {
+    let mut given: Vec<&HintRule> = Vec::new();
+    for h in &lang.hints {
+        let contradicted = given
+            .iter()
+            .any(|g| g.contradicts.contains(&h.id) || h.contradicts.contains(&g.id));
+        if !contradicted && applies(h) && h.when.as_ref().is_none_or(|w| w.holds(ctx)) {
+            given.push(h);
+        }
+    }
+    given
+        .into_iter()
+        .map(|h| Hint {
+            id: h.id.clone(),
+            text: h.text.clone(),
+            priority: h.priority,
+        })
+        .collect()
 }

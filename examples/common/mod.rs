@@ -2,8 +2,6 @@
 // Each example uses a different part of this module.
 #![allow(dead_code)]
 
-pub mod eval;
-
 use replykit::{Engine, EngineBuilder};
 use std::process::exit;
 
@@ -42,7 +40,7 @@ impl PackFlags {
         let engine = builder.build().unwrap_or_else(|e| fail(&e.to_string()));
         if let Some(lang) = &self.lang {
             if !engine.languages().any(|l| l == lang) {
-                let known: Vec<&str> = engine.languages().collect();
+                let known: Vec<&str> = engine.languages().map(|l| l.as_str()).collect();
                 fail(&format!(
                     "--lang {lang}: no loaded rule pack speaks it (loaded: {})",
                     known.join(", ")

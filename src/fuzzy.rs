@@ -1,0 +1,195 @@
+//! Typo tolerance for Latin keywords: a word of the message one edit away from a keyword of
+//! 5+ letters (a letter dropped, doubled, swapped with its neighbour or mistyped: "reufnd",
+//! "damged", "recieved") matches it, fuzzily. Both keep their first letter (buyers rarely
+//! mistype it, and "there" is not "where").
+//!
+//! Found the symmetric-deletion way: the index holds every keyword and every keyword with one
+//! letter deleted, by hash; a word is looked up as itself and with each letter deleted. Any two
+//! strings one edit apart share one of those forms; each candidate is then checked exactly.
+
+use crate::normalize::is_word_char;
+
+/// Keywords shorter than this never match fuzzily: short words are too close to each other.
+pub(crate) const MIN_LETTERS: usize = 5;
+/// Longer words are not looked up (no keyword is this long and a word this long is rare).
+const MAX_LETTERS: usize = 32;
+
+/// The fuzzy index of one language: deletion forms of its single-word Latin keywords.
+#[derive(Debug, Default)]
+pub(crate) struct FuzzyIndex {
+    /// Open addressing, a power of two long: (hash of a form, keyword entry + 1; 0 = empty).
+    slots: Vec<(u64, u32)>,
+    /// Per keyword entry of the language (by index), its text when it is in the index.
+    texts: Vec<Option<Box<str>>>,
+}
+
+impl FuzzyIndex {
+    /// Indexes the keywords (folded texts, by entry index) that are single words of 5 to 32
+    /// ASCII letters with an end boundary (a `refund*` prefix keyword is never fuzzy).
+    pub(crate) fn build<'a>(keywords: impl Iterator<Item = (&'a str, bool)>) -> FuzzyIndex {
+        let mut texts = Vec::new();
+        let mut forms = Vec::new();
+        for (entry, (text, boundary_end)) in keywords.enumerate() {
+            let eligible = boundary_end
+                && (MIN_LETTERS..=MAX_LETTERS).contains(&text.len())
+                && text.bytes().all(|b| b.is_ascii_lowercase());
+            texts.push(eligible.then(|| text.into()));
+            if eligible {
+                for_each_form(text.as_bytes(), |h| forms.push((h, entry as u32 + 1)));
+            }
+        }
+        if forms.is_empty() {
+            return FuzzyIndex::default();
+        }
+        forms.sort_unstable();
+        forms.dedup();
+        let len = (forms.len() * 2).next_power_of_two();
+        let mut slots = vec![(0u64, 0u32); len];
+        for (h, entry) in forms {
+            let mut at = h as usize & (len - 1);
+            while slots[at].1 != 0 {
+                at = (at + 1) & (len - 1);
+            }
+            slots[at] = (h, entry);
+        }
+        FuzzyIndex { slots, texts }
+    }
+
+    /// Whether the index holds anything.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Calls `found(start, end, entry)` for every word of `text` (folded) that is one edit from
+    /// an indexed keyword and not itself a keyword, once per (word, keyword).
+    pub(crate) fn find(&self, text: &str, mut found: impl FnMut(usize, usize, u32)) {
+        if self.is_empty() {
+            return;
+        }
+        let bytes = text.as_bytes();
+        let mut candidates: Vec<u32> = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            if !bytes[at].is_ascii_lowercase() {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && bytes[at].is_ascii_lowercase() {
+                at += 1;
+            }
+            let word = &bytes[start..at];
+            let whole_word = !text[..start].chars().next_back().is_some_and(is_word_char)
+                && !text[at..].chars().next().is_some_and(is_word_char);
+            if !whole_word || word.len() < MIN_LETTERS - 1 || word.len() > MAX_LETTERS + 1 {
+                continue;
+            }
+            candidates.clear();
+            let mut exact = false;
+            for_each_form(word, |h| {
+                self.lookup(h, |entry| {
+                    let Some(kw) = self.texts[entry as usize].as_deref() else {
+                        return;
+                    };
+                    if kw.as_bytes() == word {
+                        exact = true;
+                    } else if kw.as_bytes()[0] == word[0]
+                        && word.len() >= MIN_LETTERS
+                        && one_edit(kw.as_bytes(), word)
+                        && !candidates.contains(&entry)
+                    {
+                        candidates.push(entry);
+                    }
+                })
+            });
+            // A word that is a keyword is read exactly; its neighbours are other words.
+            if !exact {
+                for &entry in &candidates {
+                    found(start, at, entry);
+                }
+            }
+        }
+    }
+
+    fn lookup(&self, h: u64, mut f: impl FnMut(u32)) {
+        let mask = self.slots.len() - 1;
+        let mut at = h as usize & mask;
+        loop {
+            let (slot_hash, entry) = self.slots[at];
+            if entry == 0 {
+                return;
+            }
+            if slot_hash == h {
+                f(entry - 1);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// Calls `f` with the hash of `word` and of `word` with each one letter deleted.
+fn for_each_form(word: &[u8], mut f: impl FnMut(u64)) {
+    f(fnv(word.iter()));
+    for skip in 0..word.len() {
+        // Deleting either of two equal neighbours gives the same form: hash it once.
+        if skip > 0 && word[skip] == word[skip - 1] {
+            continue;
+        }
+        f(fnv(word[..skip].iter().chain(&word[skip + 1..])));
+    }
+}
+
+fn fnv<'a>(bytes: impl Iterator<Item = &'a u8>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    // 0 would read as an empty slot's hash in a collision check; any other value is fine.
+    h | 1
+}
+
+/// Whether `a` and `b` (different) are one edit apart: one letter inserted, deleted, replaced,
+/// or two neighbours swapped.
+pub(crate) fn one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        0 => {
+            let (sa, sb) = (&short[prefix..], &long[prefix..]);
+            sa.len() >= 1
+                && (sa[1..] == sb[1..]
+                    || (sa.len() >= 2 && sa[0] == sb[1] && sa[1] == sb[0] && sa[2..] == sb[2..]))
+        }
+        1 => short[prefix..] == long[prefix + 1..],
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_edit_is_one_edit() {
+        for (a, b) in [("refund", "reufnd"), ("damaged", "damged"), ("received", "recieved"), ("refund", "refundd"), ("broken", "brokem")] {
+            assert!(one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
+        }
+        for (a, b) in [("refund", "refund"), ("refund", "rfnd"), ("refund", "ferund"), ("broken", "brkoen")] {
+            assert!(!one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn finds_misspelled_words_only() {
+        let index = FuzzyIndex::build([("refund", true), ("damaged", true), ("ship", true), ("cancel", false)].into_iter());
+        let mut found = Vec::new();
+        index.find("i want a reufnd, it came damgaed and refund please cancle", |s, e, k| found.push((s, e, k)));
+        assert_eq!(found, vec![(9, 15, 0), (25, 32, 1)]);
+        found.clear();
+        index.find("shipp refunds xrefund refund7 refundx", |s, e, k| found.push((s, e, k)));
+        // "ship" is too short to be fuzzy; "xrefund" changes the first letter; "refund7" is
+        // no word of letters alone.
+        assert_eq!(found, vec![(6, 13, 0), (30, 37, 0)]);
+    }
+}

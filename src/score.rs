@@ -1,0 +1,371 @@
+//! Run stage 4, score: the scan's hits through the rules (keyword lists, near rules, gated
+//! regex patterns, context boosts, thresholds, `unless`) to scored intents with evidence.
+//!
+//! Scoring is plain sums of strengths: a strong keyword adds 1, a weak one 0.5, an `against`
+//! one takes 1 away, a fuzzy match weighs [`FUZZY`] of its keyword. Each keyword counts once
+//! per intent however often it occurs, and a match inside a longer match for the same intent
+//! ("坏" inside "压坏") counts not at all: it says nothing the longer one does not.
+
+use crate::context::Context;
+use crate::normalize::Normalized;
+use crate::scan::{Found, units};
+use crate::tables::{Language, NearRule, TargetKind};
+use std::ops::Range;
+
+/// How much a fuzzy (misspelled) match weighs, as a share of its keyword's strength: a strong
+/// keyword misspelled still fires its intent (the default threshold is [`DEFAULT_THRESHOLD`]),
+/// but ranks below the same keyword spelled right.
+pub(crate) const FUZZY: f64 = 0.9;
+
+/// The score at which an intent fires unless its pack says otherwise: one strong keyword (even
+/// misspelled), or two weak ones.
+pub(crate) const DEFAULT_THRESHOLD: f64 = 0.9;
+
+/// One piece of evidence, in folded-text offsets, until the result is built.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clue {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    /// The keyword entry that matched; `None` for a regex pattern.
+    pub(crate) keyword: Option<u32>,
+    pub(crate) rule: u32,
+    pub(crate) weight: f64,
+    pub(crate) fuzzy: bool,
+}
+
+/// Whether a candidate intent is reported.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Status {
+    Fired,
+    Below,
+    /// Fired, but another intent of its `unless` list fired too.
+    Suppressed(u16),
+}
+
+/// An intent with some evidence in the message.
+#[derive(Debug, Clone)]
+pub(crate) struct Scored {
+    pub(crate) intent: u16,
+    pub(crate) score: f64,
+    pub(crate) status: Status,
+    /// Its clues: a range of [`Analysis::clues`].
+    pub(crate) clues: Range<u32>,
+}
+
+/// What one message was found to say, by index into its language's tables: what `classify`
+/// and `suggest` both build their results from.
+#[derive(Debug, Default)]
+pub(crate) struct Analysis {
+    pub(crate) language: usize,
+    pub(crate) truncated: bool,
+    /// Every intent with evidence: the fired ones best first, then the rest by score.
+    pub(crate) candidates: Vec<Scored>,
+    /// How many of `candidates` (the first ones) fired.
+    pub(crate) fired: usize,
+    pub(crate) clues: Vec<Clue>,
+    /// The signals found, in declaration order.
+    pub(crate) signals: Vec<u16>,
+}
+
+/// Per-message state of scoring, reused.
+#[derive(Debug, Default)]
+pub(crate) struct Scores {
+    score: Vec<f64>,
+    positive: Vec<bool>,
+    /// Per target of the language: the message number it last counted in (so counting once
+    /// per message needs no reset).
+    counted: Vec<u32>,
+    message: u32,
+    /// Intent hits as (intent, start, end, hit index), sorted for the containment pass.
+    order: Vec<(u16, u32, u32, u32)>,
+    /// Near hits as (rule, start, end, group, keyword).
+    near: Vec<(u32, u32, u32, u8, u32)>,
+    /// Per intent, its clues while they are collected.
+    pending: Vec<(u16, Clue)>,
+    signal_on: Vec<bool>,
+}
+
+impl Scores {
+    /// Scores the scan `found` of `norm` in `lang` with context `ctx` into `out`.
+    pub(crate) fn score(
+        &mut self,
+        lang: &Language,
+        norm: &Normalized,
+        found: &Found,
+        ctx: &Context,
+        out: &mut Analysis,
+    ) {
+        let n = lang.intents.len();
+        self.score.clear();
+        self.score.resize(n, 0.0);
+        self.positive.clear();
+        self.positive.resize(n, false);
+        self.signal_on.clear();
+        self.signal_on.resize(lang.signals.len(), false);
+        if self.counted.len() < lang.scan.targets.len() {
+            self.counted.resize(lang.scan.targets.len(), 0);
+        }
+        self.message = self.message.wrapping_add(1);
+        if self.message == 0 {
+            // Wrapped around: old marks could collide with the new numbers.
+            self.counted.iter_mut().for_each(|c| *c = 0);
+            self.message = 1;
+        }
+        self.pending.clear();
+        self.keyword_hits(lang, found);
+        self.near_rules(lang, &norm.text);
+        self.patterns(lang, norm, found);
+        // Context only strengthens what the message itself says: a repeat customer's "hello"
+        // is not a complaint about the last order.
+        for (i, intent) in lang.intents.iter().enumerate() {
+            if self.positive[i] {
+                for (when, weight) in &intent.boosts {
+                    if when.holds(ctx) {
+                        self.score[i] += weight;
+                    }
+                }
+            }
+        }
+        self.collect(lang, out);
+    }
+
+    /// Keyword list hits: each keyword once per intent, none inside a longer one of its intent.
+    fn keyword_hits(&mut self, lang: &Language, found: &Found) {
+        self.order.clear();
+        self.near.clear();
+        for (h, hit) in found.hits.iter().enumerate() {
+            match lang.scan.targets[hit.target as usize].kind {
+                TargetKind::Intent { intent, .. } => {
+                    self.order.push((intent, hit.start, hit.end, h as u32))
+                }
+                TargetKind::Near { near, group } => {
+                    self.near.push((near, hit.start, hit.end, group, h as u32))
+                }
+                TargetKind::Signal(s) => self.signal_on[s as usize] = true,
+                TargetKind::NegatorBefore | TargetKind::NegatorAfter => {}
+            }
+        }
+        // By intent, then longest first at each start: a hit lies inside an earlier one of
+        // its intent exactly when it ends no later than the furthest end so far.
+        self.order
+            .sort_unstable_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
+        let mut current = (u16::MAX, 0u32);
+        let order = std::mem::take(&mut self.order);
+        for &(intent, _, end, h) in &order {
+            if current.0 == intent && end <= current.1 {
+                continue;
+            }
+            current = (intent, end.max(if current.0 == intent { current.1 } else { 0 }));
+            let hit = found.hits[h as usize];
+            let target = lang.scan.targets[hit.target as usize];
+            if self.counted[hit.target as usize] == self.message {
+                continue;
+            }
+            self.counted[hit.target as usize] = self.message;
+            let TargetKind::Intent { strength, .. } = target.kind else {
+                continue;
+            };
+            let weight = strength.weight() * if hit.fuzzy { FUZZY } else { 1.0 };
+            self.add(
+                intent,
+                Clue {
+                    start: hit.start,
+                    end: hit.end,
+                    keyword: Some(hit.keyword),
+                    rule: target.rule,
+                    weight,
+                    fuzzy: hit.fuzzy,
+                },
+            );
+        }
+        self.order = order;
+    }
+
+    /// Near rules whose every group matched (within their distance, in order if asked).
+    fn near_rules(&mut self, lang: &Language, text: &str) {
+        if self.near.is_empty() {
+            return;
+        }
+        let mut near = std::mem::take(&mut self.near);
+        near.sort_unstable();
+        for same in near.chunk_by(|a, b| a.0 == b.0) {
+            let rule = &lang.nears[same[0].0 as usize];
+            if let Some(chosen) = satisfy(rule, same, text) {
+                for (k, &i) in chosen.iter().enumerate() {
+                    let (_, start, end, _, keyword) = same[i];
+                    let clue = Clue {
+                        start,
+                        end,
+                        keyword: Some(keyword),
+                        rule: rule.rule,
+                        // The rule's weight goes to its first clue; the others show where.
+                        weight: if k == 0 { rule.strength.weight() } else { 0.0 },
+                        fuzzy: false,
+                    };
+                    self.add(rule.intent, clue);
+                }
+            }
+        }
+        self.near = near;
+    }
+
+    /// The regex patterns whose gates the scan opened.
+    fn patterns(&mut self, lang: &Language, norm: &Normalized, found: &Found) {
+        let text = norm.text.as_str();
+        #[cfg(debug_assertions)]
+        for (i, p) in lang.patterns.iter().enumerate() {
+            debug_assert!(
+                found.gate_open(i, p.gate) || !p.regex.is_match(text),
+                "gate of {} shut on {text:?}",
+                p.regex.as_str()
+            );
+        }
+        let mut ready = found.ready.clone();
+        // In declaration order, the order evidence ties keep.
+        ready.sort_unstable();
+        for i in ready {
+            let p = &lang.patterns[i as usize];
+            // Zero-width matches (`\b`) point at nothing a person could be shown: skip them.
+            // One leftmost search keeps this linear: iterating past zero-width matches to a
+            // later real one is quadratic for patterns such as `[a-z ]+z|\b`.
+            if let Some(m) = p.regex.find(text).filter(|m| !m.is_empty()) {
+                let clue = Clue {
+                    start: m.start() as u32,
+                    end: m.end() as u32,
+                    keyword: None,
+                    rule: p.rule,
+                    weight: p.strength.weight(),
+                    fuzzy: false,
+                };
+                self.add(p.intent, clue);
+            }
+        }
+    }
+
+    fn add(&mut self, intent: u16, clue: Clue) {
+        self.score[intent as usize] += clue.weight;
+        self.positive[intent as usize] |= clue.weight > 0.0;
+        self.pending.push((intent, clue));
+    }
+
+    /// The candidates, fired first (best first; ties in declaration order), with their clues.
+    fn collect(&mut self, lang: &Language, out: &mut Analysis) {
+        out.candidates.clear();
+        out.clues.clear();
+        out.signals.clear();
+        out.signals.extend(
+            (0..lang.signals.len() as u16).filter(|&s| self.signal_on[s as usize]),
+        );
+        // Stable: an intent's clues stay in the order found, then go in message order below.
+        self.pending.sort_by_key(|(intent, c)| (*intent, c.start, std::cmp::Reverse(c.end)));
+        for group in self.pending.chunk_by(|a, b| a.0 == b.0) {
+            let intent = group[0].0;
+            let rule = &lang.intents[intent as usize];
+            let score = round(self.score[intent as usize]);
+            let fires = self.positive[intent as usize] && score + 1e-9 >= rule.threshold;
+            let from = out.clues.len() as u32;
+            out.clues.extend(group.iter().map(|(_, c)| *c));
+            out.candidates.push(Scored {
+                intent,
+                score,
+                status: if fires { Status::Fired } else { Status::Below },
+                clues: from..out.clues.len() as u32,
+            });
+        }
+        // `unless`: judged on what fired before any is suppressed, so the order of the
+        // intents does not matter.
+        let fired: Vec<u16> = out
+            .candidates
+            .iter()
+            .filter(|c| c.status == Status::Fired)
+            .map(|c| c.intent)
+            .collect();
+        for c in &mut out.candidates {
+            if c.status == Status::Fired {
+                let unless = &lang.intents[c.intent as usize].unless;
+                if let Some(&by) = unless.iter().find(|u| fired.contains(u)) {
+                    c.status = Status::Suppressed(by);
+                }
+            }
+        }
+        out.candidates.sort_by(|a, b| {
+            (b.status == Status::Fired)
+                .cmp(&(a.status == Status::Fired))
+                .then(b.score.total_cmp(&a.score))
+                .then(a.intent.cmp(&b.intent))
+        });
+        out.fired = out
+            .candidates
+            .iter()
+            .take_while(|c| c.status == Status::Fired)
+            .count();
+    }
+}
+
+/// The hits of one near rule (sorted by start) that satisfy it, by index: one per group, or
+/// `None`.
+fn satisfy(rule: &NearRule, hits: &[(u32, u32, u32, u8, u32)], text: &str) -> Option<Vec<usize>> {
+    let groups = rule.full_mask.count_ones() as usize;
+    let Some(within) = rule.within else {
+        // Anywhere in the message: the first hit of each group.
+        let mut chosen: Vec<Option<usize>> = vec![None; groups];
+        for (i, h) in hits.iter().enumerate() {
+            chosen[h.3 as usize].get_or_insert(i);
+        }
+        return chosen.into_iter().collect();
+    };
+    // Chains of hits, each starting after the previous one ends, at most `within` units after
+    // it: `prev[i][set]` says a chain covering the groups of `set` ends at hit `i`, and which
+    // hit comes before (START: none). Only hits a few hundred bytes back can precede a hit,
+    // which keeps a message dense with hits linear.
+    const NONE: u32 = u32::MAX;
+    const START: u32 = u32::MAX - 1;
+    let reach = 1024 + 16 * within as usize;
+    let sets = 1usize << groups;
+    let full = sets - 1;
+    let mut prev: Vec<Vec<u32>> = Vec::with_capacity(hits.len());
+    for (i, h) in hits.iter().enumerate() {
+        let bit = 1usize << h.3;
+        let mut mine = vec![NONE; sets];
+        if !rule.ordered || h.3 == 0 {
+            mine[bit] = START;
+        }
+        for j in (0..i).rev() {
+            let p = &hits[j];
+            if (p.1 as usize) + reach < h.1 as usize {
+                break;
+            }
+            if p.2 > h.1 || units(&text[p.2 as usize..h.1 as usize]) > within {
+                continue;
+            }
+            for set in 0..sets {
+                let in_order = !rule.ordered || set == bit - 1;
+                if prev[j][set] != NONE && set & bit == 0 && in_order && mine[set | bit] == NONE {
+                    mine[set | bit] = j as u32;
+                }
+            }
+        }
+        let done = mine[full] != NONE;
+        prev.push(mine);
+        if done {
+            let (mut at, mut set, mut chain) = (i, full, Vec::with_capacity(groups));
+            loop {
+                chain.push(at);
+                let before = prev[at][set];
+                set &= !(1usize << hits[at].3);
+                if before == START {
+                    break;
+                }
+                at = before as usize;
+            }
+            chain.reverse();
+            return Some(chain);
+        }
+    }
+    None
+}
+
+/// Scores are sums of a few decimal weights: round away the binary noise (0.30000000000000004).
+pub(crate) fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}

@@ -1,0 +1,225 @@
+//! The compiled, immutable tables that `classify` and `suggest` read: everything `compile`
+//! builds from the packs, indexed by small integers so that the run stages need no maps.
+
+use crate::context::Condition;
+use crate::detect::Detector;
+use crate::fuzzy::FuzzyIndex;
+use crate::id::Id;
+use crate::rules::Strength;
+use crate::template::{Money, Template};
+use aho_corasick::nfa::contiguous::NFA;
+use regex::Regex;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// The limits a build enforces on what packs may cost, and on messages.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    pub(crate) max_message_bytes: usize,
+    pub(crate) max_pack_bytes: usize,
+    pub(crate) max_keywords: usize,
+    pub(crate) max_keyword_bytes: usize,
+    pub(crate) max_template_bytes: usize,
+    pub(crate) max_patterns: usize,
+    pub(crate) regex_size_limit: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_message_bytes: 64 * 1024,
+            max_pack_bytes: 8 * 1024 * 1024,
+            max_keywords: 250_000,
+            max_keyword_bytes: 256,
+            max_template_bytes: 4096,
+            max_patterns: 1024,
+            regex_size_limit: 256 * 1024,
+        }
+    }
+}
+
+/// Everything the run stages read; built once, never changed.
+#[derive(Debug)]
+pub(crate) struct Tables {
+    pub(crate) languages: Vec<Language>,
+    pub(crate) detector: Detector,
+    /// The language of a message with no letters of any language's scripts.
+    pub(crate) default_language: usize,
+    pub(crate) limits: Limits,
+}
+
+impl Tables {
+    /// The language with tag `tag`, by index.
+    pub(crate) fn language(&self, tag: &str) -> Option<usize> {
+        self.languages.iter().position(|l| l.tag == tag)
+    }
+}
+
+/// One language: its rules, its automaton and its replies.
+#[derive(Debug)]
+pub(crate) struct Language {
+    pub(crate) tag: Id,
+    pub(crate) intents: Vec<IntentRule>,
+    pub(crate) signals: Vec<SignalRule>,
+    /// The name of every rule (`rules/zh.toml:120 damage keywords`), shared by the evidence
+    /// that cites it: a rule is named once, at build time.
+    pub(crate) rules: Vec<Arc<str>>,
+    pub(crate) nears: Vec<NearRule>,
+    pub(crate) patterns: Vec<Pattern>,
+    pub(crate) negation_window: u32,
+    pub(crate) scan: ScanTables,
+    pub(crate) fuzzy: FuzzyIndex,
+    /// Per intent, its reply templates in preference order (context-specific first, then weight).
+    pub(crate) replies: Vec<Vec<ReplyTemplate>>,
+    /// In output order: priority descending, then declaration order.
+    pub(crate) hints: Vec<HintRule>,
+    pub(crate) events: Vec<EventRule>,
+    pub(crate) money: Money,
+    /// The packs' own examples, in declaration order.
+    pub(crate) examples: Vec<PackExample>,
+}
+
+/// What the scan of a message reads: the automaton and what each of its patterns counts for.
+#[derive(Debug, Default)]
+pub(crate) struct ScanTables {
+    /// Over `keywords` (its pattern ids index them). `None` for a language without keywords
+    /// or gate literals.
+    pub(crate) automaton: Option<NFA>,
+    pub(crate) keywords: Vec<Keyword>,
+    /// The targets of all keywords, each keyword owning a range.
+    pub(crate) targets: Vec<Target>,
+    /// The regex gate clauses keywords satisfy (see [`Pattern::gate`]); each keyword owns a range.
+    pub(crate) gates: Vec<Gate>,
+    /// The gate clauses a numeric character satisfies (`\d`): a range of `gates`.
+    pub(crate) digit_gates: Range<u32>,
+    /// The regex patterns without a gate, which run on every message.
+    pub(crate) ungated: Vec<u32>,
+}
+
+/// One pattern of a language's automaton: a keyword, a gate literal, or both.
+#[derive(Debug)]
+pub(crate) struct Keyword {
+    /// The folded keyword (without a trailing `*`): what the message's folded text matched.
+    pub(crate) text: Arc<str>,
+    /// Latin keywords must start/end on a word boundary.
+    pub(crate) boundary_start: bool,
+    pub(crate) boundary_end: bool,
+    /// What a match counts for: a range of [`ScanTables::targets`]. Empty for a text that is
+    /// only a gate literal.
+    pub(crate) targets: Range<u32>,
+    /// The regex patterns this text is a gate literal of: a range of [`ScanTables::gates`].
+    pub(crate) gates: Range<u32>,
+}
+
+/// What a keyword match counts for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target {
+    pub(crate) kind: TargetKind,
+    pub(crate) negatable: bool,
+    /// The rule it belongs to: an index of [`Language::rules`].
+    pub(crate) rule: u32,
+    /// A typo variant of the keyword as written (`[fuzzy] typos`): its matches are fuzzy.
+    pub(crate) fuzzy: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum TargetKind {
+    Intent { intent: u16, strength: Strength },
+    /// Group `group` of near rule `near`.
+    Near { near: u32, group: u8 },
+    Signal(u16),
+    NegatorBefore,
+    NegatorAfter,
+}
+
+/// A gate literal's part in a regex pattern's gate: seeing it satisfies the clause of pattern
+/// `pattern` whose bit is `clause`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Gate {
+    pub(crate) pattern: u32,
+    pub(crate) clause: u8,
+    /// The pattern's whole gate (a copy of [`Pattern::gate`], so that opening gates, which
+    /// happens many times per message, reads no pattern).
+    pub(crate) full: u8,
+}
+
+#[derive(Debug)]
+pub(crate) struct IntentRule {
+    pub(crate) id: Id,
+    pub(crate) threshold: f64,
+    pub(crate) boosts: Vec<(Condition, f64)>,
+    /// Intents whose firing suppresses this one.
+    pub(crate) unless: Vec<u16>,
+}
+
+/// Keywords of every group in one message: anywhere (`within: None`) or each within
+/// `within` units of the previous one, in group order if `ordered`.
+#[derive(Debug)]
+pub(crate) struct NearRule {
+    pub(crate) intent: u16,
+    pub(crate) strength: Strength,
+    /// One bit per group.
+    pub(crate) full_mask: u8,
+    pub(crate) within: Option<u32>,
+    pub(crate) ordered: bool,
+    pub(crate) rule: u32,
+}
+
+#[derive(Debug)]
+pub(crate) struct Pattern {
+    pub(crate) intent: u16,
+    pub(crate) strength: Strength,
+    pub(crate) regex: Regex,
+    pub(crate) rule: u32,
+    /// One bit per gate clause: every match of the regex contains a literal of each clause, so
+    /// it runs only when the scan saw all of them (0: always runs).
+    pub(crate) gate: u8,
+}
+
+#[derive(Debug)]
+pub(crate) struct SignalRule {
+    pub(crate) id: Id,
+}
+
+#[derive(Debug)]
+pub(crate) struct ReplyTemplate {
+    pub(crate) id: Id,
+    pub(crate) template: Template,
+    pub(crate) weight: f64,
+    pub(crate) when: Option<Condition>,
+}
+
+#[derive(Debug)]
+pub(crate) struct HintRule {
+    pub(crate) id: Id,
+    pub(crate) text: Arc<str>,
+    pub(crate) priority: i32,
+    pub(crate) intents: Vec<u16>,
+    pub(crate) signals: Vec<u16>,
+    pub(crate) events: Vec<u16>,
+    /// Intents whose presence keeps the hint away.
+    pub(crate) unless: Vec<u16>,
+    /// Hint ids it contradicts: of two that both apply, only the higher priority is given.
+    pub(crate) contradicts: Vec<Id>,
+    pub(crate) when: Option<Condition>,
+}
+
+/// An order event and the replies the shop sends first on it.
+#[derive(Debug)]
+pub(crate) struct EventRule {
+    pub(crate) id: Id,
+    pub(crate) replies: Vec<ReplyTemplate>,
+}
+
+/// An example message a pack gives with the intents it must be read as: the pack's own
+/// regression tests ([`Engine::examples`](crate::Engine::examples)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PackExample {
+    /// The message.
+    pub text: String,
+    /// The intents it must be read as, in declaration order (empty: `[none]`, no intent).
+    pub intents: Vec<Id>,
+    /// Where it is first written, as `file:line`.
+    pub place: String,
+}
