@@ -32,8 +32,11 @@ OPTIONS:
   --rules PATH            a rule pack file or a folder of packs, layered over the bundled
                           ones (repeatable)
   --no-bundled            do not load the bundled zh/ko/en packs
-  --shop NAME, --agent NAME, --buyer NAME
+  --shop NAME, --agent NAME, --buyer NAME, --courier NAME
                           names for the reply placeholders
+  --var NAME=VALUE        a value for any other placeholder (repeatable), e.g.
+                          --var tracking=SF1234
+  --currency SYMBOL       the currency amounts are written with (default: the language's)
   --repeat-customer       the buyer has bought before
   --vip                   the buyer is a VIP
   --order-status S        unpaid, paid, shipped or delivered
@@ -76,6 +79,15 @@ fn main() {
             "--shop" => ctx.shop = Some(value(&arg, &mut args)),
             "--agent" => ctx.agent = Some(value(&arg, &mut args)),
             "--buyer" => ctx.buyer = Some(value(&arg, &mut args)),
+            "--courier" => ctx.courier = Some(value(&arg, &mut args)),
+            "--currency" => ctx.currency = Some(value(&arg, &mut args)),
+            "--var" => {
+                let raw = value(&arg, &mut args);
+                let Some((name, v)) = raw.split_once('=') else {
+                    fail(&format!("--var {raw}: expected NAME=VALUE"));
+                };
+                ctx.vars.insert(name.to_string(), v.to_string());
+            }
             "--repeat-customer" => ctx.repeat_customer = true,
             "--vip" => ctx.vip = true,
             "--order-status" => {
@@ -121,8 +133,10 @@ fn main() {
                 let bytes = line.unwrap_or_else(|e| fail(&format!("reading stdin: {e}")));
                 match into_message(bytes) {
                     // A closed pipe (`suggest ... | head`) is a normal way to stop reading.
+                    // Each answer is flushed at once: a line typed into an open pipe is
+                    // answered while the pipe stays open.
                     Ok(message) => {
-                        if answer(&message, &mut out).is_err() {
+                        if answer(&message, &mut out).and_then(|()| out.flush()).is_err() {
                             exit(0);
                         }
                     }

@@ -403,6 +403,13 @@ impl Engine {
         all.into_iter()
     }
 
+    /// Whether `other` is this engine or a clone of it (they share their tables). Not part of
+    /// the stable API.
+    #[doc(hidden)]
+    pub fn shares_tables_with(&self, other: &Engine) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     fn language(&self, tag: &str) -> Option<&Language> {
         self.inner.tables.languages.iter().find(|l| l.tag == tag)
     }

@@ -129,7 +129,7 @@ pub(crate) enum Problem {
         "unknown {what} `{id}` (declare it in this pack or an earlier one of the same language)"
     )]
     Unknown { what: &'static str, id: String },
-    #[error("unknown placeholder `{{{0}}}`")]
+    #[error("unknown placeholder `{{{0}}}` (give it a value in [defaults])")]
     UnknownPlaceholder(String),
     #[error("placeholder `{{{0}}}` has no value: give it a default in [defaults]{1}")]
     NoDefault(String, &'static str),
@@ -312,6 +312,12 @@ impl fmt::Debug for Error {
             .finish()
     }
 }
+
+// An `Error` is never changed once built, so a panic cannot leave one half-updated; only the
+// `std::io::Error` it may hold as its source (whose inner `dyn Error` could be anything) keeps
+// the compiler from seeing that.
+impl std::panic::UnwindSafe for Error {}
+impl std::panic::RefUnwindSafe for Error {}
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {

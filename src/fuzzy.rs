@@ -175,7 +175,7 @@ mod tests {
         for (a, b) in [("refund", "reufnd"), ("damaged", "damged"), ("received", "recieved"), ("refund", "refundd"), ("broken", "brokem")] {
             assert!(one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
         }
-        for (a, b) in [("refund", "refund"), ("refund", "rfnd"), ("refund", "ferund"), ("broken", "brkoen")] {
+        for (a, b) in [("refund", "refund"), ("refund", "rfnd"), ("refund", "ferund"), ("broken", "brkn")] {
             assert!(!one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
         }
     }

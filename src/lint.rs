@@ -350,7 +350,7 @@ mod tests {
     fn reply_units_skip_placeholders() {
         assert_eq!(reply_units("OK"), 1);
         assert_eq!(reply_units("{buyer}好的"), 2);
-        assert_eq!(reply_units("So sorry, {buyer}! We'll fix it."), 5);
+        assert_eq!(reply_units("So sorry, {buyer}! We'll fix it."), 6);
     }
 
     #[test]

@@ -139,7 +139,7 @@ impl Scores {
                     self.order.push((intent, hit.start, hit.end, h as u32))
                 }
                 TargetKind::Near { near, group } => {
-                    self.near.push((near, hit.start, hit.end, group, h as u32))
+                    self.near.push((near, hit.start, hit.end, group, hit.keyword))
                 }
                 TargetKind::Signal(s) => self.signal_on[s as usize] = true,
                 TargetKind::NegatorBefore | TargetKind::NegatorAfter => {}

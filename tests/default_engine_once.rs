@@ -8,7 +8,7 @@ use std::sync::Barrier;
 #[test]
 fn default_engine_is_built_once_under_concurrent_first_use() {
     let start = Barrier::new(8);
-    let seen: Vec<(usize, usize, Vec<String>)> = std::thread::scope(|scope| {
+    let seen: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..8)
             .map(|t| {
                 let start = &start;
@@ -21,18 +21,15 @@ fn default_engine_is_built_once_under_concurrent_first_use() {
                     } else {
                         None
                     };
-                    let automaton = cloned.as_ref().unwrap_or(engine).automaton("zh").unwrap();
-                    let intents = engine
+                    let used = cloned.as_ref().unwrap_or(engine);
+                    assert!(used.shares_tables_with(default_engine()));
+                    let intents = used
                         .classify("快递怎么还没到", &Context::default())
                         .intents
                         .iter()
-                        .map(|i| i.intent.to_string())
+                        .map(|i| i.id.to_string())
                         .collect();
-                    (
-                        engine as *const Engine as usize,
-                        automaton as *const _ as usize,
-                        intents,
-                    )
+                    (engine as *const Engine as usize, intents)
                 })
             })
             .collect();
@@ -40,7 +37,7 @@ fn default_engine_is_built_once_under_concurrent_first_use() {
     });
     assert!(seen.iter().all(|s| *s == seen[0]), "{seen:?}");
     assert_eq!(
-        seen[0].2.first().map(String::as_str),
+        seen[0].1.first().map(String::as_str),
         Some("delivery_anxiety")
     );
 }

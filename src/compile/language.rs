@@ -44,11 +44,11 @@ pub(super) struct LanguageBuilder {
     fuzzy_edits: bool,
     /// Every intent reply (intent, template) in declaration order, and by full id.
     replies: Vec<(u16, ReplyTemplate)>,
-    reply_ids: HashMap<String, usize>,
+    reply_ids: HashMap<String, (usize, String)>,
     event_replies: Vec<(u16, ReplyTemplate)>,
-    event_reply_ids: HashMap<String, usize>,
+    event_reply_ids: HashMap<String, (usize, String)>,
     hints: Vec<HintRule>,
-    hint_ids: HashMap<String, usize>,
+    hint_ids: HashMap<String, (usize, String)>,
     examples: Vec<PackExample>,
     example_ids: HashMap<String, usize>,
     norm: Normalized,
@@ -157,15 +157,14 @@ impl LanguageBuilder {
         for (name, value) in &f.defaults {
             self.defaults.insert(name.clone(), value.get_ref().clone());
         }
-        if let Some(money) = &f.money {
-            let m = money.get_ref();
+        if let Some(m) = &f.money {
             if let Some(symbol) = &m.symbol {
                 self.money.symbol = symbol.clone();
             }
             self.money.symbol_after = m.symbol_after;
             self.money.whole_without_decimals = m.whole_without_decimals;
-            if let Some(d) = m.decimals {
-                self.money.decimals = d;
+            if let Some(d) = &m.decimals {
+                self.money.decimals = *d.get_ref();
             }
             if let Some(t) = &m.thousands {
                 self.money.thousands = t.clone();
@@ -177,10 +176,14 @@ impl LanguageBuilder {
             }
             for (right, wrongs) in &fuzzy.typos {
                 let folded = self.fold(right);
-                let variants: Vec<String> =
-                    wrongs.get_ref().iter().map(|w| self.fold(w.get_ref())).collect();
-                if folded.is_empty() || variants.iter().any(String::is_empty) {
-                    return Err(pack.error(Problem::EmptyKeyword, wrongs.span(), "fuzzy typos"));
+                let mut variants = Vec::new();
+                for w in wrongs.get_ref() {
+                    let v = self.fold(w.get_ref());
+                    if folded.is_empty() || v.is_empty() {
+                        let message = format!("empty typo for `{right}`: a typo folds to some text");
+                        return Err(pack.error(Problem::Invalid(message), w.span(), "fuzzy typos"));
+                    }
+                    variants.push(v);
                 }
                 self.typos.push((folded, variants));
             }
@@ -200,7 +203,7 @@ impl LanguageBuilder {
             for w in words {
                 let target = Target { kind, negatable: false, rule, fuzzy: false };
                 let at = Place { pack, rule: "negation" };
-                budget.keywords(self.table.add(&at, w, target, &[], budget.limits.max_keyword_bytes)?, pack, w)?;
+                budget.keywords(self.table.add(&at, w, target, &[], budget.limits.max_keyword_bytes)?, pack, w, "negation")?;
             }
         }
         Ok(())
@@ -308,7 +311,7 @@ impl LanguageBuilder {
         let at = Place { pack, rule: owner };
         for w in words.get_ref() {
             let added = self.table.add(&at, w, target, &self.typos, budget.limits.max_keyword_bytes)?;
-            budget.keywords(added, pack, w)?;
+            budget.keywords(added, pack, w, owner)?;
         }
         Ok(())
     }
@@ -325,7 +328,7 @@ impl LanguageBuilder {
         let text = reply.text.get_ref();
         let max = budget.limits.max_template_bytes;
         if text.len() > max {
-            return Err(pack.error(Problem::Limit(format!("template longer than {max} bytes")), reply.text.span(), rule));
+            return Err(pack.error(Problem::Limit(format!("reply longer than {max} bytes")), reply.text.span(), rule));
         }
         let template = Template::parse(text).map_err(|e| {
             pack.error(Problem::Invalid(e.message), super::text_offset(pack, &reply.text, e.offset), &rule)

@@ -24,12 +24,12 @@ pub(crate) struct Budget<'a> {
 }
 
 impl Budget<'_> {
-    /// Spends `n` keywords (variants included) on `word`.
-    fn keywords(&mut self, n: usize, pack: &RulePack, word: &Spanned<String>) -> Result<(), Error> {
+    /// Spends `n` keywords (variants included) on `word`, of `rule`.
+    fn keywords(&mut self, n: usize, pack: &RulePack, word: &Spanned<String>, rule: &str) -> Result<(), Error> {
         self.keywords += n;
         if self.keywords > self.limits.max_keywords {
             let max = self.limits.max_keywords;
-            return Err(pack.error(Problem::Limit(format!("more than {max} keywords")), word.span(), "keywords"));
+            return Err(pack.error(Problem::Limit(format!("more than {max} keywords")), word.span(), rule));
         }
         Ok(())
     }
@@ -107,7 +107,7 @@ pub(crate) fn compile(
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn layer<T>(
     slots: &mut Vec<T>,
-    ids: &mut HashMap<String, usize>,
+    ids: &mut HashMap<String, (usize, String)>,
     id: String,
     value: T,
     replace: bool,
@@ -116,14 +116,18 @@ pub(crate) fn layer<T>(
     what: &'static str,
     rule: &str,
 ) -> Result<(), Error> {
-    match (ids.get(&id).copied(), replace) {
-        (Some(at), true) => slots[at] = value,
+    match (ids.get(&id), replace) {
+        (Some((at, _)), true) => slots[*at] = value,
         (None, false) => {
-            ids.insert(id, slots.len());
+            ids.insert(id, (slots.len(), pack.path.clone()));
             slots.push(value);
         }
-        (Some(_), false) => {
-            let hint = " (set `replace = true` to replace the earlier one)";
+        (Some((_, path)), false) => {
+            let hint = if *path == pack.path {
+                " in this file (rename one)"
+            } else {
+                " (set `replace = true` to replace the earlier one)"
+            };
             return Err(pack.error(Problem::Duplicate { what, id, hint }, span, rule));
         }
         (None, true) => {

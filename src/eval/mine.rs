@@ -48,8 +48,9 @@ pub struct Candidate {
     pub unmatched: usize,
     /// Matched messages holding it.
     pub matched: usize,
-    /// Its share of unmatched messages over that share plus its share of matched ones: 1 when
-    /// it never occurs where the engine finds an intent, 0.5 when as often.
+    /// Its share of the unmatched messages over that share plus its share of the matched
+    /// messages of intents other than the suggested one: 1 when it occurs with no other intent,
+    /// 0.5 when as often as where the engine finds none.
     pub distinctiveness: f64,
     /// The intent it co-occurs with in most of the matched messages holding it, if one does in
     /// at least half of them.
@@ -140,7 +141,6 @@ pub fn mine<S: AsRef<str>>(engine: &Engine, messages: &[S], min_count: usize) ->
         .into_iter()
         .filter(|(g, _)| !known.contains(g.as_str()))
         .map(|(ngram, c)| {
-            let (share_u, share_m) = (c.unmatched as f64 / u, c.matched as f64 / m);
             let mut cooccurring: Vec<(Id, usize)> = c.intents.into_iter().collect();
             cooccurring.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             cooccurring.truncate(3);
@@ -148,6 +148,11 @@ pub fn mine<S: AsRef<str>>(engine: &Engine, messages: &[S], min_count: usize) ->
                 .first()
                 .filter(|(_, n)| 2 * n >= c.matched && *n > 0)
                 .map(|(i, _)| i.clone());
+            // Generic words ("好的", "可以") occur with every intent; a cue of one intent the
+            // packs miss occurs with that intent only: it is compared with the others.
+            let with_suggested = suggested_intent.as_ref().map_or(0, |_| cooccurring[0].1);
+            let share_u = c.unmatched as f64 / u;
+            let share_m = (c.matched - with_suggested.min(c.matched)) as f64 / m;
             let toml = snippet(&ngram, suggested_intent.as_deref());
             Candidate {
                 language: languages.get(c.language).cloned().unwrap_or_else(|| Id::from("")),

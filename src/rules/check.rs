@@ -55,10 +55,17 @@ impl RulePack {
                 ));
             }
         }
-        if let Some(money) = &f.money {
-            if money.get_ref().decimals.is_some_and(|d| d > 4) {
-                return Err(self.invalid("money: decimals must be 0 to 4", money.span(), "money"));
+        if let Some(d) = f.money.as_ref().and_then(|m| m.decimals.as_ref()) {
+            if *d.get_ref() > 4 {
+                return Err(self.invalid("decimals must be 0 to 4", d.span(), "money"));
             }
+        }
+        if let Some(t) = &f.template {
+            return Err(self.invalid(
+                "top-level `[[template]]` blocks are the replykit 0.1 form: write each under its intent as `[[intent.<id>.reply]]` (see \"Migrating from 0.1\" in rules/FORMAT.md)",
+                t.span(),
+                "template",
+            ));
         }
         if let Some(w) = f.negation.as_ref().and_then(|n| n.window.as_ref()) {
             if *w.get_ref() > 16 {
@@ -142,8 +149,15 @@ impl RulePack {
     }
 
     fn check_reply(&self, owner: &str, reply: &super::ReplyDef) -> Result<(), Error> {
-        self.check_id(&reply.id, "reply")?;
         let rule = format!("{owner} reply `{}`", reply.id.get_ref());
+        if reply.id.get_ref().contains('.') {
+            return Err(self.invalid(
+                format!("invalid reply id `{}`: write only its last part (the full id is made from the language and intent, as `zh.damage.sorry` from `sorry`)", reply.id.get_ref()),
+                reply.id.span(),
+                owner,
+            ));
+        }
+        self.check_id(&reply.id, "reply")?;
         if let Some(w) = &reply.weight {
             self.check_weight(w, &rule)?;
         }

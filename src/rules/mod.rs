@@ -30,7 +30,7 @@ pub(crate) struct PackFile {
     pub(crate) negatable: Option<Spanned<bool>>,
     #[serde(default)]
     pub(crate) defaults: BTreeMap<String, Spanned<String>>,
-    pub(crate) money: Option<Spanned<MoneyDef>>,
+    pub(crate) money: Option<MoneyDef>,
     pub(crate) negation: Option<NegationDef>,
     pub(crate) fuzzy: Option<FuzzyDef>,
     pub(crate) style: Option<StyleDef>,
@@ -43,6 +43,8 @@ pub(crate) struct PackFile {
     #[serde(default)]
     pub(crate) event: Ordered<EventDef>,
     pub(crate) none: Option<NoneDef>,
+    /// The 0.1 form's top-level `[[template]]` blocks: read only to say where they went.
+    pub(crate) template: Option<Spanned<toml::Value>>,
 }
 
 /// How `{order_amount}` is written: `¥1,280`, `1,280원`, `$1,280.00`.
@@ -52,7 +54,7 @@ pub(crate) struct MoneyDef {
     pub(crate) symbol: Option<String>,
     #[serde(default)]
     pub(crate) symbol_after: bool,
-    pub(crate) decimals: Option<u8>,
+    pub(crate) decimals: Option<Spanned<u8>>,
     /// `¥1,280` rather than `¥1,280.00` for a whole amount.
     #[serde(default)]
     pub(crate) whole_without_decimals: bool,
@@ -139,7 +141,7 @@ pub(crate) struct IntentDef {
     #[serde(default)]
     pub(crate) examples: Vec<Spanned<String>>,
     #[serde(default)]
-    pub(crate) reply: Vec<ReplyDef>,
+    pub(crate) reply: Replies,
 }
 
 impl IntentDef {
@@ -230,7 +232,44 @@ pub(crate) struct HintDef {
 #[serde(deny_unknown_fields)]
 pub(crate) struct EventDef {
     #[serde(default)]
-    pub(crate) reply: Vec<ReplyDef>,
+    pub(crate) reply: Replies,
+}
+
+/// The replies of an intent or event: `[[...reply]]` blocks (an array of tables).
+#[derive(Debug, Default)]
+pub(crate) struct Replies(pub(crate) Vec<ReplyDef>);
+
+impl<'a> IntoIterator for &'a Replies {
+    type Item = &'a ReplyDef;
+    type IntoIter = std::slice::Iter<'a, ReplyDef>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<'de> Deserialize<'de> for Replies {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct List;
+        impl<'de> Visitor<'de> for List {
+            type Value = Replies;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`[[...reply]]` blocks")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Replies, A::Error> {
+                let mut replies = Vec::new();
+                while let Some(r) = seq.next_element()? {
+                    replies.push(r);
+                }
+                Ok(Replies(replies))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Replies, A::Error> {
+                Err(de::Error::custom(
+                    "write `[[intent.<id>.reply]]` with double brackets: an intent may have several replies",
+                ))
+            }
+        }
+        d.deserialize_seq(List)
+    }
 }
 
 #[derive(Debug, Deserialize)]
