@@ -9,7 +9,7 @@
 mod common;
 
 use common::{PackFlags, fail, parse, value};
-use replykit::eval::{Corpus, Labeled, Report, evaluate};
+use replykit::eval::{Corpus, Labeled, Report, Threads, evaluate, evaluate_threads};
 use replykit::{Context, Engine, Verdict};
 use std::collections::BTreeMap;
 use std::process::exit;
@@ -21,6 +21,10 @@ USAGE: evaluate [FILE.tsv ...] [OPTIONS]
 
 OPTIONS:
   --pack-examples     also score the examples the packs give ([intent.X] examples)
+  --conversations F   score the labeled buyer turns of thread file F (JSON lines:
+                      {\"conversation\", \"role\", \"text\", \"time\"?, \"labels\"?}), each read
+                      with the thread before it (repeatable; replaces corpus files)
+  --no-thread         with --conversations: read the same turns alone
   --json              print the report as one JSON object on the last line
   --errors            list every misclassified message (readable view)
   --explain           with each misclassified message, every candidate intent's evidence
@@ -37,6 +41,7 @@ Exit status: 0 ok; 1 below --min-micro-f1; 2 bad flag, corpus or rule pack.";
 fn main() {
     let mut packs = PackFlags::default();
     let (mut json, mut errors, mut explain, mut pack_examples) = (false, false, false, false);
+    let (mut conversations, mut no_thread) = (Vec::new(), false);
     let mut min_f1: Option<f64> = None;
     let mut baseline: Option<String> = None;
     let mut files = Vec::new();
@@ -54,14 +59,19 @@ fn main() {
             "--errors" => errors = true,
             "--explain" => (errors, explain) = (true, true),
             "--pack-examples" => pack_examples = true,
+            "--conversations" => conversations.push(value(&arg, &mut args)),
+            "--no-thread" => no_thread = true,
             "--min-micro-f1" => min_f1 = Some(parse("--min-micro-f1", &value(&arg, &mut args))),
             "--baseline" => baseline = Some(value(&arg, &mut args)),
             flag if flag.starts_with('-') => fail(&format!("unknown option {flag} (see --help)")),
             _ => files.push(arg),
         }
     }
-    if files.is_empty() && !pack_examples {
-        fail("give a corpus file or --pack-examples (see --help)");
+    if files.is_empty() && !pack_examples && conversations.is_empty() {
+        fail("give a corpus file, --pack-examples or --conversations (see --help)");
+    }
+    if !conversations.is_empty() && (!files.is_empty() || pack_examples) {
+        fail("--conversations scores threads only: give corpus files in another run");
     }
     let engine = packs.build(&packs.builder());
     let mut corpus = Corpus::default();
@@ -74,7 +84,18 @@ fn main() {
     }
     let mut ctx = Context::default();
     ctx.language = packs.lang.clone();
-    let report = evaluate(&engine, &corpus, &ctx);
+    let report = if conversations.is_empty() {
+        evaluate(&engine, &corpus, &ctx)
+    } else {
+        let mut threads = Threads::default();
+        for f in &conversations {
+            let content = std::fs::read_to_string(f).unwrap_or_else(|e| fail(&format!("{f}: {e}")));
+            let t = Threads::parse(f, &content, &engine).unwrap_or_else(|e| fail(&e.to_string()));
+            threads.turns.extend(t.turns);
+        }
+        corpus = threads.scored();
+        evaluate_threads(&engine, &threads, &ctx, !no_thread)
+    };
     let baseline: Option<Report> = baseline.map(|path| {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| fail(&format!("{path}: {e}")));
         let last = text.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or("");

@@ -74,6 +74,10 @@ pub struct Evidence {
     pub weight: f64,
     /// True for a misspelled match (one edit from the keyword, or a known typo of it).
     pub fuzzy: bool,
+    /// For an intent a [`Conversation`](crate::Conversation) carried over from an earlier
+    /// turn (this turn had no cue of its own): that turn's number. The span is the whole turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<usize>,
 }
 
 impl Evidence {
@@ -157,6 +161,18 @@ impl Tables {
     /// Folds, detects, scans and scores `message` into `s.analysis`; returns the part of the
     /// message read.
     pub(crate) fn analyze<'m>(&self, message: &'m str, ctx: &Context, s: &mut Scratch) -> &'m str {
+        self.analyze_in(message, ctx, s, None)
+    }
+
+    /// As [`analyze`](Self::analyze), reading a message with no letters of any language's
+    /// scripts in language `fallback` (a thread's) rather than the default one.
+    pub(crate) fn analyze_in<'m>(
+        &self,
+        message: &'m str,
+        ctx: &Context,
+        s: &mut Scratch,
+        fallback: Option<usize>,
+    ) -> &'m str {
         let (message, truncated) = truncate(message, self.limits.max_message_bytes);
         s.norm.fold(message);
         let language = ctx
@@ -164,6 +180,7 @@ impl Tables {
             .as_deref()
             .and_then(|tag| self.language(tag))
             .or_else(|| self.detector.detect(&s.norm.scripts))
+            .or(fallback)
             .unwrap_or(self.default_language);
         let lang = &self.languages[language];
         s.found.scan(lang, &s.norm);
@@ -205,15 +222,21 @@ impl Tables {
                     let (start, end) =
                         s.norm
                             .original_span(message, clue.start as usize, clue.end as usize);
+                    let rule = match clue.carried_from {
+                        // Named per call: only a thread's carried-over intents are.
+                        Some(turn) => Arc::from(format!("thread: carried over from turn {turn}")),
+                        None => lang.rules[clue.rule as usize].clone(),
+                    };
                     Evidence {
                         start,
                         end,
                         keyword: clue
                             .keyword
                             .map(|k| lang.scan.keywords[k as usize].text.clone()),
-                        rule: lang.rules[clue.rule as usize].clone(),
+                        rule,
                         weight: crate::score::round(clue.weight),
                         fuzzy: clue.fuzzy,
+                        carried_from: clue.carried_from,
                     }
                 })
                 .collect(),
@@ -245,7 +268,7 @@ impl Tables {
 }
 
 /// The longest prefix of `message` of at most `max` bytes that ends on a character boundary.
-fn truncate(message: &str, max: usize) -> (&str, bool) {
+pub(crate) fn truncate(message: &str, max: usize) -> (&str, bool) {
     if message.len() <= max {
         return (message, false);
     }

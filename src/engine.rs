@@ -5,6 +5,7 @@ use crate::classify::{Classification, Explanation, with_scratch};
 use crate::compile::compile;
 use crate::context::Context;
 use crate::error::{Error, Problem};
+use crate::events::Proactive;
 use crate::id::Id;
 use crate::lint::Warning;
 use crate::rules::RulePack;
@@ -317,7 +318,8 @@ impl Engine {
         let tables = &self.inner.tables;
         with_scratch(|s| {
             let read = tables.analyze(message, ctx, s);
-            tables.suggestion(read, ctx, s, self.inner.max_replies)
+            let none = crate::suggest::ThreadFacts::default();
+            tables.suggestion(read, ctx, s, self.inner.max_replies, &none)
         })
     }
 
@@ -339,6 +341,25 @@ impl Engine {
                 candidates: tables.candidates(read, s),
             }
         })
+    }
+
+    /// What the shop can send first when an order event happens (`unpaid`, `not_shipped`,
+    /// `shipped`, `in_transit`, `delivered`, `case_closed`, or an event of a shop's pack):
+    /// replies rendered with `ctx` and the hints for it, in `ctx.language` (else the default
+    /// language). `None` when no pack of that language has the event.
+    ///
+    /// ```
+    /// use replykit::{Context, OrderStatus, default_engine};
+    /// let mut ctx = Context::default();
+    /// ctx.language = Some("en".into());
+    /// ctx.courier = Some("UPS".into());
+    /// ctx.vars.insert("tracking".into(), "1Z999".into());
+    /// let p = default_engine().proactive("shipped", &ctx).unwrap();
+    /// assert!(p.replies[0].text.contains("UPS") && p.replies[0].text.contains("1Z999"));
+    /// assert!(default_engine().proactive("no_such_event", &ctx).is_none());
+    /// ```
+    pub fn proactive(&self, event: &str, ctx: &Context) -> Option<Proactive> {
+        self.inner.tables.proactive(event, ctx, self.inner.max_replies)
     }
 
     /// The languages the loaded packs speak, in load order.
@@ -408,6 +429,11 @@ impl Engine {
     #[doc(hidden)]
     pub fn shares_tables_with(&self, other: &Engine) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// The run tables and the reply count, for the layers above classify.
+    pub(crate) fn tables(&self) -> (&Tables, usize) {
+        (&self.inner.tables, self.inner.max_replies)
     }
 
     fn language(&self, tag: &str) -> Option<&Language> {

@@ -149,9 +149,11 @@
 mod classify;
 mod compile;
 mod context;
+mod conversation;
 mod detect;
 mod engine;
 mod error;
+mod events;
 #[cfg(feature = "eval")]
 pub mod eval;
 mod fuzzy;
@@ -167,8 +169,10 @@ mod template;
 
 pub use classify::{Candidate, Classification, Evidence, Explanation, Intent, Verdict};
 pub use context::{Context, OrderStatus};
+pub use conversation::{Conversation, Role, Summary, Trend};
 pub use engine::{Engine, EngineBuilder, RawScanner, default_engine};
 pub use error::{Error, ErrorKind};
+pub use events::Proactive;
 pub use id::Id;
 pub use lint::Warning;
 pub use suggest::{Hint, Reply, Suggestion};

@@ -157,6 +157,7 @@ impl Found {
     }
 
     /// Whether the gates of pattern `i` were all opened (checked by a debug assertion).
+    #[cfg(debug_assertions)]
     pub(crate) fn gate_open(&self, i: usize, gate: u8) -> bool {
         self.gate_open[i] & gate == gate
     }

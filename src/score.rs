@@ -31,6 +31,8 @@ pub(crate) struct Clue {
     pub(crate) rule: u32,
     pub(crate) weight: f64,
     pub(crate) fuzzy: bool,
+    /// For an intent a thread carried over: the turn it came from (the clue spans the turn).
+    pub(crate) carried_from: Option<usize>,
 }
 
 /// Whether a candidate intent is reported.
@@ -65,6 +67,31 @@ pub(crate) struct Analysis {
     pub(crate) clues: Vec<Clue>,
     /// The signals found, in declaration order.
     pub(crate) signals: Vec<u16>,
+}
+
+impl Analysis {
+    /// Reports `intent` as carried over from turn `from` of a thread, at `score`, its one clue
+    /// spanning the folded text `0..len` (the whole turn). For a turn with no intent of its own.
+    pub(crate) fn carry(&mut self, intent: u16, score: f64, from: usize, len: u32) {
+        let at = self.clues.len() as u32;
+        self.clues.push(Clue {
+            start: 0,
+            end: len,
+            keyword: None,
+            rule: 0,
+            weight: score,
+            fuzzy: false,
+            carried_from: Some(from),
+        });
+        let carried = Scored {
+            intent,
+            score: round(score),
+            status: Status::Fired,
+            clues: at..at + 1,
+        };
+        self.candidates.insert(self.fired, carried);
+        self.fired += 1;
+    }
 }
 
 /// Per-message state of scoring, reused.
@@ -175,6 +202,7 @@ impl Scores {
                     rule: target.rule,
                     weight,
                     fuzzy: hit.fuzzy,
+                    carried_from: None,
                 },
             );
         }
@@ -201,6 +229,7 @@ impl Scores {
                         // The rule's weight goes to its first clue; the others show where.
                         weight: if k == 0 { rule.strength.weight() } else { 0.0 },
                         fuzzy: false,
+                        carried_from: None,
                     };
                     self.add(rule.intent, clue);
                 }
@@ -236,6 +265,7 @@ impl Scores {
                     rule: p.rule,
                     weight: p.strength.weight(),
                     fuzzy: false,
+                    carried_from: None,
                 };
                 self.add(p.intent, clue);
             }

@@ -57,19 +57,32 @@ pub struct Hint {
     pub text: Arc<str>,
     /// Higher is more important.
     pub priority: i32,
+    /// For a hint a thread calls for (a repeated question, rising anger, a long wait): the
+    /// turns that show it. Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub turns: Vec<usize>,
+}
+
+/// What a thread says about its newest buyer turn, beyond the turn itself: which of the
+/// thread triggers (`rules::THREAD_TRIGGERS`) hold, and the turns that show each.
+#[derive(Debug, Default)]
+pub(crate) struct ThreadFacts {
+    pub(crate) triggers: u8,
+    pub(crate) turns: [Vec<usize>; 3],
 }
 
 /// How much a template written for the current context (its `when` holds) outranks a general one.
 const CONTEXT_FIT: f64 = 1.5;
 
 impl Tables {
-    /// The suggestion for the analysis in `s` of `message`.
+    /// The suggestion for the analysis in `s` of `message` (in a thread with `thread`).
     pub(crate) fn suggestion(
         &self,
         message: &str,
         ctx: &Context,
         s: &Scratch,
         max_replies: usize,
+        thread: &ThreadFacts,
     ) -> Suggestion {
         let a = &s.analysis;
         let lang = &self.languages[a.language];
@@ -81,13 +94,24 @@ impl Tables {
             .iter()
             .map(|&(i, score)| (lang.intents[i as usize].id.clone(), score, &lang.replies[i as usize][..]));
         let replies = rank_replies(lists, lang, ctx, max_replies);
-        let hints = hints(lang, ctx, |h| {
+        let mut hints = hints(lang, ctx, |h| {
             let found = |list: &[u16]| list.iter().any(|i| fired.iter().any(|f| f.0 == *i));
             (h.intents.is_empty() || found(&h.intents))
                 && (h.signals.is_empty() || h.signals.iter().any(|g| a.signals.contains(g)))
+                && (h.thread == 0 || h.thread & thread.triggers != 0)
                 && h.events.is_empty()
                 && !found(&h.unless)
         });
+        let rules = if thread.triggers == 0 { Vec::new() } else { given_rules(lang, &hints) };
+        for (hint, rule) in hints.iter_mut().zip(rules) {
+            for (bit, turns) in thread.turns.iter().enumerate() {
+                if rule.thread & (1 << bit) != 0 {
+                    hint.turns.extend(turns);
+                }
+            }
+            hint.turns.sort_unstable();
+            hint.turns.dedup();
+        }
         Suggestion {
             classification: self.classification(message, s),
             replies,
@@ -157,6 +181,15 @@ pub(crate) fn hints(lang: &Language, ctx: &Context, applies: impl Fn(&HintRule) 
             id: h.id.clone(),
             text: h.text.clone(),
             priority: h.priority,
+            turns: Vec::new(),
         })
+        .collect()
+}
+
+/// The rule of each given hint, in order.
+fn given_rules<'a>(lang: &'a Language, hints: &[Hint]) -> Vec<&'a HintRule> {
+    hints
+        .iter()
+        .filter_map(|h| lang.hints.iter().find(|r| r.id == h.id))
         .collect()
 }

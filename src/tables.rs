@@ -75,6 +75,7 @@ pub(crate) struct Language {
     pub(crate) hints: Vec<HintRule>,
     pub(crate) events: Vec<EventRule>,
     pub(crate) money: Money,
+    pub(crate) conversation: ConversationRules,
     /// The packs' own examples, in declaration order.
     pub(crate) examples: Vec<PackExample>,
 }
@@ -201,7 +202,50 @@ pub(crate) struct HintRule {
     pub(crate) unless: Vec<u16>,
     /// Hint ids it contradicts: of two that both apply, only the higher priority is given.
     pub(crate) contradicts: Vec<Id>,
+    /// The thread triggers that call for it (bits of `rules::THREAD_TRIGGERS`); 0: none.
+    pub(crate) thread: u8,
     pub(crate) when: Option<Condition>,
+}
+
+/// How a thread is read in a language.
+#[derive(Debug, Clone)]
+pub(crate) struct ConversationRules {
+    pub(crate) reply_target_seconds: u32,
+    /// Folded follow-up marks.
+    pub(crate) followups: Vec<String>,
+    /// Folded marks of a seller turn that closes the open topics.
+    pub(crate) resolved: Vec<String>,
+    /// Intents and signals that are anger in a buyer turn.
+    pub(crate) anger_intents: Vec<u16>,
+    pub(crate) anger_signals: Vec<u16>,
+    /// Intents that, alone, close the open topics.
+    pub(crate) closing: Vec<u16>,
+    /// Intents that open a topic; `None`: every intent not closing.
+    pub(crate) topics: Option<Vec<u16>>,
+}
+
+impl Default for ConversationRules {
+    fn default() -> Self {
+        ConversationRules {
+            reply_target_seconds: 6,
+            followups: Vec::new(),
+            resolved: Vec::new(),
+            anger_intents: Vec::new(),
+            anger_signals: Vec::new(),
+            closing: Vec::new(),
+            topics: None,
+        }
+    }
+}
+
+impl ConversationRules {
+    /// Whether intent `i` opens a topic a follow-up may carry on.
+    pub(crate) fn is_topic(&self, i: u16) -> bool {
+        match &self.topics {
+            Some(t) => t.contains(&i),
+            None => !self.closing.contains(&i),
+        }
+    }
 }
 
 /// An order event and the replies the shop sends first on it.

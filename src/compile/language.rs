@@ -12,7 +12,7 @@ use crate::normalize::Normalized;
 use crate::rules::{IntentDef, ReplyDef, RulePack, Strength};
 use crate::score::DEFAULT_THRESHOLD;
 use crate::tables::{
-    EventRule, HintRule, IntentRule, Language, NearRule, PackExample, Pattern, ReplyTemplate,
+    ConversationRules, EventRule, HintRule, IntentRule, Language, NearRule, PackExample, Pattern, ReplyTemplate,
     SignalRule, Target, TargetKind,
 };
 use crate::template::{Money, Template};
@@ -42,6 +42,7 @@ pub(super) struct LanguageBuilder {
     /// Folded typo table: written text -> what buyers type for it.
     typos: Vec<(String, Vec<String>)>,
     fuzzy_edits: bool,
+    conversation: ConversationRules,
     /// Every intent reply (intent, template) in declaration order, and by full id.
     replies: Vec<(u16, ReplyTemplate)>,
     reply_ids: HashMap<String, (usize, String)>,
@@ -74,6 +75,7 @@ impl LanguageBuilder {
             money: Money::for_language(tag),
             typos: Vec::new(),
             fuzzy_edits: true,
+            conversation: ConversationRules::default(),
             replies: Vec::new(),
             reply_ids: HashMap::new(),
             event_replies: Vec::new(),
@@ -127,6 +129,30 @@ impl LanguageBuilder {
             }
         }
         self.add_hints(pack)?;
+        if let Some(c) = &f.conversation {
+            let rule = "conversation";
+            for id in &c.anger {
+                match (self.intent_ids.get(id.get_ref()), self.signal_ids.get(id.get_ref())) {
+                    (Some(&i), _) => self.conversation.anger_intents.push(i),
+                    (None, Some(&g)) => self.conversation.anger_signals.push(g),
+                    (None, None) => {
+                        let problem = Problem::Unknown { what: "intent or signal", id: id.get_ref().clone() };
+                        return Err(pack.error(problem, id.span(), rule));
+                    }
+                }
+            }
+            for id in &c.closing {
+                let i = self.known(&self.intent_ids, pack, id, "intent", rule)?;
+                self.conversation.closing.push(i);
+            }
+            if let Some(topics) = &c.topics {
+                let mut list = self.conversation.topics.take().unwrap_or_default();
+                for id in topics {
+                    list.push(self.known(&self.intent_ids, pack, id, "intent", rule)?);
+                }
+                self.conversation.topics = Some(list);
+            }
+        }
         if let Some(none) = &f.none {
             for text in &none.examples {
                 self.add_example(pack, text, None);
@@ -168,6 +194,21 @@ impl LanguageBuilder {
             }
             if let Some(t) = &m.thousands {
                 self.money.thousands = t.clone();
+            }
+        }
+        if let Some(c) = &f.conversation {
+            if let Some(t) = &c.reply_target_seconds {
+                self.conversation.reply_target_seconds = *t.get_ref();
+            }
+            for (marks, into) in [(&c.followups, 0), (&c.resolved, 1)] {
+                for m in marks {
+                    let folded = self.fold(m.get_ref());
+                    if folded.is_empty() {
+                        return Err(pack.error(Problem::EmptyKeyword, m.span(), "conversation"));
+                    }
+                    let list = if into == 0 { &mut self.conversation.followups } else { &mut self.conversation.resolved };
+                    list.push(folded);
+                }
             }
         }
         if let Some(fuzzy) = &f.fuzzy {
@@ -292,6 +333,7 @@ impl LanguageBuilder {
                 events: refs(&self.event_ids, &h.events, "event")?,
                 unless: refs(&self.intent_ids, &h.unless, "intent")?,
                 contradicts: h.contradicts.iter().map(|c| Id::from(c.get_ref().as_str())).collect(),
+                thread: h.thread.iter().filter_map(|t| crate::rules::THREAD_TRIGGERS.iter().position(|n| n == t.get_ref())).fold(0, |bits, i| bits | 1 << i),
                 when: h.when.as_ref().map(|w| w.get_ref().clone()),
             };
             layer(&mut self.hints, &mut self.hint_ids, id.get_ref().clone(), hint, h.replace, pack, id.span(), "hint", &rule)?;
@@ -436,6 +478,7 @@ impl LanguageBuilder {
             hints: self.hints,
             events: self.events,
             money: self.money,
+            conversation: self.conversation,
             examples: self.examples,
         })
     }

@@ -1,6 +1,7 @@
 //! Measuring packs on labeled messages (crate feature `eval`): corpora in the labeled TSV
-//! format, precision/recall/F1 per intent, a confusion matrix, comparison with a baseline
-//! report; and mining unlabeled messages for the cue words the packs miss (`mine.rs`).
+//! format, labeled threads (JSON lines, `threads.rs`), precision/recall/F1 per intent, a
+//! confusion matrix, comparison with a baseline report; and mining unlabeled messages for the
+//! cue words the packs miss (`mine.rs`).
 //! What `examples/evaluate` and `examples/mine` print, and what a shop's own tests can call.
 //!
 //! # Example: measure the bundled packs on a few messages
@@ -20,9 +21,11 @@
 
 mod mine;
 mod report;
+mod threads;
 
 pub use mine::{Candidate as MinedCandidate, Mined, QuickReply, mine};
 pub use report::{Confusion, Delta, IntentScore, Report, evaluate};
+pub use threads::{ThreadTurn, Threads, evaluate_threads};
 
 use crate::engine::Engine;
 use std::collections::BTreeSet;

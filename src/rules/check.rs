@@ -8,6 +8,9 @@ use toml::Spanned;
 /// The scripts a pack may declare in `scripts`: what language detection counts.
 pub(crate) const SCRIPTS: [&str; 5] = ["han", "hant", "hangul", "kana", "latin"];
 
+/// What a conversation can call for, in the order of their bits.
+pub(crate) const THREAD_TRIGGERS: [&str; 3] = ["repeated", "rising_anger", "waited"];
+
 /// The most groups a `near` rule may have (one bit each in the scan's bookkeeping).
 pub(crate) const MAX_NEAR_GROUPS: usize = 8;
 
@@ -86,12 +89,21 @@ impl RulePack {
             if hint.text.get_ref().trim().is_empty() {
                 return Err(self.invalid("empty hint text", hint.text.span(), rule));
             }
-            if hint.intents.is_empty() && hint.signals.is_empty() && hint.events.is_empty() {
+            if hint.intents.is_empty() && hint.signals.is_empty() && hint.events.is_empty() && hint.thread.is_empty() {
                 return Err(self.invalid(
-                    "a hint needs `intents`, `signals` or `events` to say when it applies",
+                    "a hint needs `intents`, `signals`, `events` or `thread` to say when it applies",
                     id.span(),
                     rule,
                 ));
+            }
+            for t in &hint.thread {
+                if !THREAD_TRIGGERS.contains(&t.get_ref().as_str()) {
+                    return Err(self.invalid(
+                        format!("unknown thread trigger `{}`: expected one of {}", t.get_ref(), THREAD_TRIGGERS.join(", ")),
+                        t.span(),
+                        rule,
+                    ));
+                }
             }
         }
         for (id, event) in &f.event.0 {

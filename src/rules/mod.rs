@@ -6,6 +6,8 @@
 
 mod check;
 
+pub(crate) use check::THREAD_TRIGGERS;
+
 use crate::context::Condition;
 use crate::error::{Error, Problem};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -34,6 +36,7 @@ pub(crate) struct PackFile {
     pub(crate) negation: Option<NegationDef>,
     pub(crate) fuzzy: Option<FuzzyDef>,
     pub(crate) style: Option<StyleDef>,
+    pub(crate) conversation: Option<ConversationDef>,
     #[serde(default)]
     pub(crate) intent: Ordered<IntentDef>,
     #[serde(default)]
@@ -79,6 +82,29 @@ pub(crate) struct FuzzyDef {
     /// `"券" = ["卷"]`: a keyword holding the key also matches with each value in its place.
     #[serde(default)]
     pub(crate) typos: BTreeMap<String, Words>,
+}
+
+/// How a thread is read in this language (`Conversation`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConversationDef {
+    /// How long a buyer may wait for an answer before the agent should apologize (default 6 s).
+    pub(crate) reply_target_seconds: Option<Spanned<u32>>,
+    /// Marks of a follow-up: a short buyer turn with one (and no intent of its own) takes the
+    /// thread's open topic.
+    #[serde(default)]
+    pub(crate) followups: Vec<Spanned<String>>,
+    /// Marks of a seller turn that closes the open topics ("还有其他问题吗").
+    #[serde(default)]
+    pub(crate) resolved: Vec<Spanned<String>>,
+    /// Intents and signals whose presence in a buyer turn is anger (for `rising_anger`).
+    #[serde(default)]
+    pub(crate) anger: Vec<Spanned<String>>,
+    /// Intents that, alone in a buyer turn, close the open topics (a thanks).
+    #[serde(default)]
+    pub(crate) closing: Vec<Spanned<String>>,
+    /// Intents that open a topic a follow-up may carry on (default: every intent not closing).
+    pub(crate) topics: Option<Vec<Spanned<String>>>,
 }
 
 /// What lint asks of this pack's replies; the engine itself ignores it.
@@ -222,6 +248,9 @@ pub(crate) struct HintDef {
     /// Hints that say the opposite: when both apply, only the higher-priority one is given.
     #[serde(default)]
     pub(crate) contradicts: Vec<Spanned<String>>,
+    /// What in a thread calls for the hint: `repeated`, `rising_anger`, `waited`.
+    #[serde(default)]
+    pub(crate) thread: Vec<Spanned<String>>,
     pub(crate) when: Option<Spanned<Condition>>,
     #[serde(default)]
     pub(crate) replace: bool,

@@ -8,16 +8,21 @@
 //! `--jobs N` answers stdin on N threads: lines are read in chunks, each chunk is answered in
 //! parallel and written in input order while the next chunk is read, so memory stays bounded
 //! by a few chunks however long the input is.
+//!
+//! `--jsonl` reads one JSON object per line (a turn of a thread, with its context) and keeps
+//! threads by conversation id (`jsonl.rs`); `--event NAME` renders what the shop sends first
+//! on an order event.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod jsonl;
+mod parallel;
 
 use common::{PackFlags, fail, parse, value};
-use rayon::prelude::*;
-use replykit::{Context, Suggestion};
+use replykit::{Context, Engine, Proactive, Suggestion};
 use serde::Serialize;
 use std::io::{self, BufRead, BufWriter, Write};
 use std::process::exit;
-use std::sync::mpsc::sync_channel;
 
 const HELP: &str = "\
 suggest: classify buyer messages and suggest replies and policy hints
@@ -44,9 +49,19 @@ OPTIONS:
   --order-amount X        the order's amount
   --jobs N                answer stdin on N threads (0: one per core), output still in
                           input order (default 1)
+  --jsonl                 read stdin as JSON lines, one turn each:
+                          {\"text\": \"...\", \"conversation\": \"c1\", \"role\": \"buyer\"|\"seller\",
+                           \"time\": UNIX_SECONDS, and any context field (\"order_status\", \"vip\",
+                           \"buyer\", \"vars\", ...)}; turns of one conversation are read as a
+                          thread; one JSON line out per line in, flushed at once
+  --max-threads N         with --jsonl: threads kept at once (default 10000); the least
+                          recently used is dropped first
+  --event NAME            what to send first on an order event (unpaid, not_shipped, shipped,
+                          in_transit, delivered, case_closed), with the context flags
   -h, --help              this text
 
-Exit status: 0 ok; 1 some stdin lines were not UTF-8 (reported and skipped); 2 bad flag or rule pack.";
+Exit status: 0 ok; 1 some stdin lines were not UTF-8 or (--jsonl) not a valid turn (each
+reported, the rest answered); 2 bad flag, rule pack or event.";
 
 /// One output line of `--json`: the message and what the engine suggests for it.
 #[derive(Serialize)]
@@ -62,6 +77,7 @@ fn main() {
     let mut json = false;
     let mut top = 3usize;
     let mut jobs = 1usize;
+    let (mut jsonl, mut max_threads, mut event) = (false, 10_000usize, None::<String>);
     let mut messages = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -76,6 +92,9 @@ fn main() {
             "--json" => json = true,
             "--top" => top = parse("--top", &value(&arg, &mut args)),
             "--jobs" => jobs = parse("--jobs", &value(&arg, &mut args)),
+            "--jsonl" => jsonl = true,
+            "--max-threads" => max_threads = parse("--max-threads", &value(&arg, &mut args)),
+            "--event" => event = Some(value(&arg, &mut args)),
             "--shop" => ctx.shop = Some(value(&arg, &mut args)),
             "--agent" => ctx.agent = Some(value(&arg, &mut args)),
             "--buyer" => ctx.buyer = Some(value(&arg, &mut args)),
@@ -116,6 +135,15 @@ fn main() {
     builder.max_replies(top);
     let engine = packs.build(&builder);
 
+    if let Some(name) = event {
+        return print_event(&engine, &name, &ctx, json);
+    }
+    if jsonl {
+        if jsonl::answer_stdin(&engine, &ctx, max_threads.max(1)) {
+            exit(1);
+        }
+        return;
+    }
     if jobs == 0 {
         jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     }
@@ -124,7 +152,7 @@ fn main() {
         write_answer(out, message, &s, json)
     };
     let bad_lines = if messages.is_empty() && jobs > 1 {
-        answer_in_parallel(jobs, &answer)
+        parallel::answer_in_parallel(jobs, &answer)
     } else {
         let mut out = BufWriter::new(io::stdout().lock());
         let mut bad_lines = false;
@@ -164,93 +192,32 @@ fn main() {
     }
 }
 
-/// Lines per chunk of `--jobs`: enough to keep every thread busy, few enough that the chunks in
-/// flight (one being read, one answered, one written) stay small.
-const CHUNK_LINES: usize = 4096;
+/// Prints what the shop can send first on order event `name`, or exits 2 if no pack has it.
+fn print_event(engine: &Engine, name: &str, ctx: &Context, json: bool) {
+    let Some(p) = engine.proactive(name, ctx) else {
+        let language = ctx.language.as_deref().unwrap_or_else(|| engine.languages().next().map_or("", |l| l.as_str()));
+        let known: Vec<&str> = engine.events(language).map(|e| e.as_str()).collect();
+        fail(&format!("--event {name}: no `{language}` pack has it (known: {})", known.join(", ")));
+    };
+    if json {
+        println!("{}", serde_json::to_string(&p).expect("a proactive message serializes"));
+        return;
+    }
+    print_proactive(&p);
+}
 
-/// One line of stdin: its number, and the message (or `None`: it was not UTF-8).
-type Line = (usize, Option<String>);
-
-/// Answers stdin on `jobs` threads, writing to `out` in input order; true if some lines were
-/// not UTF-8. A reader thread reads chunks of lines, the pool answers a chunk into one buffer
-/// per line, and a writer thread writes the buffers: each stage works on its own chunk, and the
-/// bounded channels between them keep at most a few chunks in memory.
-fn answer_in_parallel(
-    jobs: usize,
-    answer: &(dyn Fn(&str, &mut dyn Write) -> io::Result<()> + Sync),
-) -> bool {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .unwrap_or_else(|e| fail(&format!("--jobs {jobs}: {e}")));
-    let (lines_tx, lines_rx) = sync_channel::<Vec<Line>>(2);
-    let (done_tx, done_rx) = sync_channel::<Vec<Result<Vec<u8>, usize>>>(2);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut chunk = Vec::with_capacity(CHUNK_LINES);
-            for (n, line) in io::stdin().lock().split(b'\n').enumerate() {
-                let bytes = line.unwrap_or_else(|e| fail(&format!("reading stdin: {e}")));
-                chunk.push((n + 1, into_message(bytes).ok()));
-                if chunk.len() == CHUNK_LINES {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_LINES));
-                    if lines_tx.send(full).is_err() {
-                        return;
-                    }
-                }
-            }
-            if !chunk.is_empty() {
-                let _ = lines_tx.send(chunk);
-            }
-        });
-        let writer = scope.spawn(move || {
-            let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-            let mut bad_lines = false;
-            for answers in done_rx {
-                for a in answers {
-                    match a {
-                        Ok(bytes) => {
-                            // A closed pipe (`suggest ... | head`) is a normal way to stop.
-                            if out.write_all(&bytes).is_err() {
-                                exit(0);
-                            }
-                        }
-                        Err(line) => {
-                            let _ = out.flush();
-                            eprintln!("error: stdin line {line}: not valid UTF-8, skipped");
-                            bad_lines = true;
-                        }
-                    }
-                }
-            }
-            if out.flush().is_err() {
-                exit(0);
-            }
-            bad_lines
-        });
-        for chunk in lines_rx {
-            let answers: Vec<Result<Vec<u8>, usize>> = pool.install(|| {
-                chunk
-                    .into_par_iter()
-                    .map(|(line, message)| {
-                        let message = message.ok_or(line)?;
-                        let mut buf = Vec::with_capacity(512);
-                        // Writing to a Vec cannot fail.
-                        let _ = answer(&message, &mut buf);
-                        Ok(buf)
-                    })
-                    .collect()
-            });
-            if done_tx.send(answers).is_err() {
-                break;
-            }
-        }
-        drop(done_tx);
-        writer.join().unwrap_or(true)
-    })
+fn print_proactive(p: &Proactive) {
+    println!("event:    {} ({})", p.event, p.language);
+    for (n, r) in p.replies.iter().enumerate() {
+        println!("reply {}:  [{}] {}", n + 1, r.id, r.text);
+    }
+    for h in &p.hints {
+        println!("hint:     ({}) {}: {}", h.priority, h.id, h.text);
+    }
 }
 
 /// A stdin line as a message: without its `\r\n` or `\n`, if it is UTF-8.
-fn into_message(mut bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
+pub fn into_message(mut bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
     if bytes.last() == Some(&b'\r') {
         bytes.pop();
     }
@@ -274,7 +241,7 @@ fn write_answer(out: &mut dyn Write, message: &str, s: &Suggestion, json: bool) 
     }
 }
 
-fn write_readable(out: &mut dyn Write, message: &str, s: &Suggestion) -> io::Result<()> {
+pub fn write_readable(out: &mut dyn Write, message: &str, s: &Suggestion) -> io::Result<()> {
     let c = &s.classification;
     writeln!(out, "message:  {message}")?;
     writeln!(out, "language: {}{}", c.language, if c.truncated { " (truncated)" } else { "" })?;
