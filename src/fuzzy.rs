@@ -19,6 +19,9 @@ const MAX_LETTERS: usize = 32;
 pub(crate) struct FuzzyIndex {
     /// Open addressing, a power of two long: (hash of a form, keyword entry + 1; 0 = empty).
     slots: Vec<(u64, u32)>,
+    /// One bit per form hash (its top 16 bits): most words' forms are in no keyword's, and this
+    /// 8 KiB says so without touching the table.
+    filter: Vec<u64>,
     /// Per keyword entry of the language (by index), its text when it is in the index.
     texts: Vec<Option<Box<str>>>,
 }
@@ -43,6 +46,11 @@ impl FuzzyIndex {
         }
         forms.sort_unstable();
         forms.dedup();
+        let mut filter = vec![0u64; FILTER_WORDS];
+        for &(h, _) in &forms {
+            let bit = (h >> 48) as usize;
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
         let len = (forms.len() * 2).next_power_of_two();
         let mut slots = vec![(0u64, 0u32); len];
         for (h, entry) in forms {
@@ -52,7 +60,7 @@ impl FuzzyIndex {
             }
             slots[at] = (h, entry);
         }
-        FuzzyIndex { slots, texts }
+        FuzzyIndex { slots, filter, texts }
     }
 
     /// Whether the index holds anything.
@@ -81,7 +89,8 @@ impl FuzzyIndex {
             let word = &bytes[start..at];
             let whole_word = !text[..start].chars().next_back().is_some_and(is_word_char)
                 && !text[at..].chars().next().is_some_and(is_word_char);
-            if !whole_word || word.len() < MIN_LETTERS - 1 || word.len() > MAX_LETTERS + 1 {
+            // Both the word and the keyword have 5+ letters; a keyword has at most 32.
+            if !whole_word || word.len() < MIN_LETTERS || word.len() > MAX_LETTERS + 1 {
                 continue;
             }
             candidates.clear();
@@ -94,7 +103,6 @@ impl FuzzyIndex {
                     if kw.as_bytes() == word {
                         exact = true;
                     } else if kw.as_bytes()[0] == word[0]
-                        && word.len() >= MIN_LETTERS
                         && one_edit(kw.as_bytes(), word)
                         && !candidates.contains(&entry)
                     {
@@ -112,6 +120,10 @@ impl FuzzyIndex {
     }
 
     fn lookup(&self, h: u64, mut f: impl FnMut(u32)) {
+        let bit = (h >> 48) as usize;
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            return;
+        }
         let mask = self.slots.len() - 1;
         let mut at = h as usize & mask;
         loop {
@@ -127,26 +139,47 @@ impl FuzzyIndex {
     }
 }
 
-/// Calls `f` with the hash of `word` and of `word` with each one letter deleted.
+/// Bits of the form filter, in `u64`s.
+const FILTER_WORDS: usize = (1 << 16) / 64;
+
+/// The polynomial hash's base (odd, so that it is invertible modulo 2^64).
+const BASE: u64 = 0x100_0000_01b3;
+
+/// Calls `f` with the hash of `word` and of `word` with each one letter deleted, in linear
+/// time: with prefix and suffix hashes, a form with letter `i` deleted hashes as
+/// `prefix(i) * BASE^(n-1-i) + suffix(i+1)`.
 fn for_each_form(word: &[u8], mut f: impl FnMut(u64)) {
-    f(fnv(word.iter()));
-    for skip in 0..word.len() {
+    let n = word.len().min(MAX_LETTERS + 1);
+    let word = &word[..n];
+    let mut prefix = [0u64; MAX_LETTERS + 2];
+    let mut suffix = [0u64; MAX_LETTERS + 2];
+    let mut power = [1u64; MAX_LETTERS + 2];
+    for i in 0..n {
+        prefix[i + 1] = prefix[i].wrapping_mul(BASE).wrapping_add(u64::from(word[i]));
+        power[i + 1] = power[i].wrapping_mul(BASE);
+    }
+    for i in (0..n).rev() {
+        suffix[i] = u64::from(word[i]).wrapping_mul(power[n - 1 - i]).wrapping_add(suffix[i + 1]);
+    }
+    f(finish(prefix[n], n));
+    for skip in 0..n {
         // Deleting either of two equal neighbours gives the same form: hash it once.
         if skip > 0 && word[skip] == word[skip - 1] {
             continue;
         }
-        f(fnv(word[..skip].iter().chain(&word[skip + 1..])));
+        let h = prefix[skip].wrapping_mul(power[n - 1 - skip]).wrapping_add(suffix[skip + 1]);
+        f(finish(h, n - 1));
     }
 }
 
-fn fnv<'a>(bytes: impl Iterator<Item = &'a u8>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    // 0 would read as an empty slot's hash in a collision check; any other value is fine.
-    h | 1
+/// Mixes a form's polynomial hash with its length, so that all its bits depend on all the
+/// letters (the filter reads the top bits); never 0 (an empty slot's hash).
+fn finish(h: u64, len: usize) -> u64 {
+    let mut x = h ^ (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x | 1
 }
 
 /// Whether `a` and `b` (different) are one edit apart: one letter inserted, deleted, replaced,

@@ -72,6 +72,7 @@ impl Found {
             self.found(scan, norm, keyword, start, end, true);
         });
         self.drop_negated(language, &norm.text);
+        self.ready.sort_unstable();
     }
 
     /// Records keyword entry `k` at `start..end` of the folded text: opens the regex gates it

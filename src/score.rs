@@ -110,6 +110,8 @@ pub(crate) struct Scores {
     /// Per intent, its clues while they are collected.
     pending: Vec<(u16, Clue)>,
     signal_on: Vec<bool>,
+    /// The intents that fired before `unless` is applied.
+    fired: Vec<u16>,
 }
 
 impl Scores {
@@ -249,10 +251,8 @@ impl Scores {
                 p.regex.as_str()
             );
         }
-        let mut ready = found.ready.clone();
-        // In declaration order, the order evidence ties keep.
-        ready.sort_unstable();
-        for i in ready {
+        // In declaration order (the scan sorted them), the order evidence ties keep.
+        for &i in &found.ready {
             let p = &lang.patterns[i as usize];
             // Zero-width matches (`\b`) point at nothing a person could be shown: skip them.
             // One leftmost search keeps this linear: iterating past zero-width matches to a
@@ -304,12 +304,9 @@ impl Scores {
         }
         // `unless`: judged on what fired before any is suppressed, so the order of the
         // intents does not matter.
-        let fired: Vec<u16> = out
-            .candidates
-            .iter()
-            .filter(|c| c.status == Status::Fired)
-            .map(|c| c.intent)
-            .collect();
+        let fired = &mut self.fired;
+        fired.clear();
+        fired.extend(out.candidates.iter().filter(|c| c.status == Status::Fired).map(|c| c.intent));
         for c in &mut out.candidates {
             if c.status == Status::Fired {
                 let unless = &lang.intents[c.intent as usize].unless;

@@ -99,22 +99,21 @@ pub fn synthetic_keywords(base: &[&str], n: usize) -> Vec<String> {
     out
 }
 
-/// A Chinese rule pack over `keywords`: cues of 50 keywords spread over the fourteen intents,
+/// A Chinese rule pack over `keywords`: lists of 50 keywords spread over the fourteen intents,
 /// with a negation list, so that classify does all of its usual work.
 pub fn synthetic_pack(keywords: &[String]) -> String {
     let mut pack = String::with_capacity(keywords.len() * 24 + 1024);
-    pack.push_str("language = \"zh\"\n[negation]\nbefore = [");
+    pack.push_str("language = \"zh\"\nnegatable = true\n[negation]\nbefore = [");
     for n in NEGATORS {
         pack.push_str(&format!("\"{n}\", "));
     }
     pack.push_str("]\n");
     for (i, intent) in INTENTS.iter().enumerate() {
-        pack.push_str(&format!("[[intent]]\nid = \"{intent}\"\n"));
+        pack.push_str(&format!("[intent.{intent}]\nkeywords = [\n"));
         for (c, chunk) in keywords.chunks(50).enumerate() {
             if c % INTENTS.len() != i {
                 continue;
             }
-            pack.push_str("[[intent.cue]]\nkeywords = [");
             for kw in chunk {
                 pack.push('"');
                 for ch in kw.chars() {
@@ -125,8 +124,9 @@ pub fn synthetic_pack(keywords: &[String]) -> String {
                 }
                 pack.push_str("\",");
             }
-            pack.push_str("]\nnegatable = true\n");
+            pack.push('\n');
         }
+        pack.push_str("]\n");
     }
     pack
 }

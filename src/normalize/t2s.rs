@@ -10,7 +10,7 @@ use once_cell::sync::Lazy;
 pub(super) struct T2s {
     /// Bit `u` is set when U+`u` (below `BITSET_END`) is a traditional character in `pairs`.
     has: Box<[u64; BITSET_END as usize / 64]>,
-    pairs: Vec<(char, char)>,
+    pub(super) pairs: Vec<(char, char)>,
 }
 
 /// The bitset of `T2s` covers U+0000..U+1FFFF: the BMP and the emoji of plane 1.
