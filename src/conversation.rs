@@ -28,6 +28,9 @@ use std::collections::VecDeque;
 pub(crate) const CARRIED_SHARE: f64 = 0.5;
 /// The most units (a Latin word or a CJK character each) a follow-up may have.
 const FOLLOWUP_UNITS: u32 = 16;
+/// How many turns back a topic may have been raised for a follow-up to carry it on: an older
+/// one has most likely been dealt with in turns that said nothing the packs read.
+const TOPIC_REACH: usize = 4;
 
 /// Who wrote a turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -169,17 +172,26 @@ impl Conversation {
             let read = tables.analyze_in(text, ctx, s, self.language);
             let language = s.analysis.language;
             let lang = &tables.languages[language];
+            let rules = &lang.conversation;
+            // Once the chat is under way (the seller answered, or the buyer raised a topic),
+            // "hello??" is a ping, not a greeting; and a ping carries no topic on.
+            let under_way = self.turns.iter().any(|t| t.role == Role::Seller) || !self.open.is_empty();
+            let pinged = under_way && !rules.opening.is_empty() && {
+                let before = s.analysis.fired;
+                s.analysis.unfire(|i| rules.opening.contains(&i));
+                s.analysis.fired < before
+            };
             let own = s.analysis.fired > 0;
             let same_language = self.language == Some(language);
-            if !own && same_language && !self.open.is_empty() && is_followup(&s.norm.text, lang) {
+            if !own && !pinged && same_language && !self.open.is_empty() && is_followup(&s.norm.text, lang) {
+                // The open topic's main intent: a follow-up asks about one thing.
                 let len = s.norm.text.len() as u32;
-                for &(intent, score, from) in &self.open {
+                if let Some(&(intent, score, from)) = self.open.first().filter(|t| number - t.2 <= TOPIC_REACH) {
                     s.analysis.carry(intent, score * CARRIED_SHARE, from, len);
                 }
             }
             let a = &s.analysis;
             let intents: Vec<u16> = a.candidates[..a.fired].iter().map(|c| c.intent).collect();
-            let rules = &lang.conversation;
             let anger = u8::from(intents.iter().any(|i| rules.anger_intents.contains(i)))
                 + u8::from(a.signals.iter().any(|g| rules.anger_signals.contains(g)));
             let facts = self.facts(lang, number, time, &intents, anger);
@@ -311,10 +323,10 @@ impl Conversation {
     }
 }
 
-/// Whether a turn with no cue of its own reads as a follow-up: short, and a question, a number
-/// or one of the language's follow-up marks.
+/// Whether a turn with no cue of its own reads as a follow-up: short, with a word in it (not
+/// "???"), and a question, a number or one of the language's follow-up marks.
 fn is_followup(folded: &str, lang: &Language) -> bool {
-    !folded.is_empty()
+    folded.chars().any(char::is_alphabetic)
         && units(folded) <= FOLLOWUP_UNITS
         && (folded.contains('?')
             || folded.chars().any(char::is_numeric)

@@ -70,6 +70,18 @@ pub(crate) struct Analysis {
 }
 
 impl Analysis {
+    /// Reports the fired intents for which `drop` holds as not fired (below threshold).
+    pub(crate) fn unfire(&mut self, drop: impl Fn(u16) -> bool) {
+        for c in &mut self.candidates[..self.fired] {
+            if drop(c.intent) {
+                c.status = Status::Below;
+            }
+        }
+        // Stable: the fired ones keep their order, first.
+        self.candidates.sort_by_key(|c| c.status != Status::Fired);
+        self.fired = self.candidates.iter().take_while(|c| c.status == Status::Fired).count();
+    }
+
     /// Reports `intent` as carried over from turn `from` of a thread, at `score`, its one clue
     /// spanning the folded text `0..len` (the whole turn). For a turn with no intent of its own.
     pub(crate) fn carry(&mut self, intent: u16, score: f64, from: usize, len: u32) {
@@ -105,8 +117,8 @@ pub(crate) struct Scores {
     message: u32,
     /// Intent hits as (intent, start, end, hit index), sorted for the containment pass.
     order: Vec<(u16, u32, u32, u32)>,
-    /// Near hits as (rule, start, end, group, keyword).
-    near: Vec<(u32, u32, u32, u8, u32)>,
+    /// Near hits as (rule, start, end, group, keyword, fuzzy).
+    near: Vec<(u32, u32, u32, u8, u32, bool)>,
     /// Per intent, its clues while they are collected.
     pending: Vec<(u16, Clue)>,
     signal_on: Vec<bool>,
@@ -168,7 +180,7 @@ impl Scores {
                     self.order.push((intent, hit.start, hit.end, h as u32))
                 }
                 TargetKind::Near { near, group } => {
-                    self.near.push((near, hit.start, hit.end, group, hit.keyword))
+                    self.near.push((near, hit.start, hit.end, group, hit.keyword, hit.fuzzy))
                 }
                 TargetKind::Signal(s) => self.signal_on[s as usize] = true,
                 TargetKind::NegatorBefore | TargetKind::NegatorAfter => {}
@@ -222,7 +234,7 @@ impl Scores {
             let rule = &lang.nears[same[0].0 as usize];
             if let Some(chosen) = satisfy(rule, same, text) {
                 for (k, &i) in chosen.iter().enumerate() {
-                    let (_, start, end, _, keyword) = same[i];
+                    let (_, start, end, _, keyword, fuzzy) = same[i];
                     let clue = Clue {
                         start,
                         end,
@@ -230,7 +242,7 @@ impl Scores {
                         rule: rule.rule,
                         // The rule's weight goes to its first clue; the others show where.
                         weight: if k == 0 { rule.strength.weight() } else { 0.0 },
-                        fuzzy: false,
+                        fuzzy,
                         carried_from: None,
                     };
                     self.add(rule.intent, clue);
@@ -331,7 +343,7 @@ impl Scores {
 
 /// The hits of one near rule (sorted by start) that satisfy it, by index: one per group, or
 /// `None`.
-fn satisfy(rule: &NearRule, hits: &[(u32, u32, u32, u8, u32)], text: &str) -> Option<Vec<usize>> {
+fn satisfy(rule: &NearRule, hits: &[(u32, u32, u32, u8, u32, bool)], text: &str) -> Option<Vec<usize>> {
     let groups = rule.full_mask.count_ones() as usize;
     let Some(within) = rule.within else {
         // Anywhere in the message: the first hit of each group.

@@ -220,8 +220,10 @@ pub(crate) struct ConversationRules {
     pub(crate) anger_signals: Vec<u16>,
     /// Intents that, alone, close the open topics.
     pub(crate) closing: Vec<u16>,
-    /// Intents that open a topic; `None`: every intent not closing.
+    /// Intents that open a topic; `None`: every intent neither closing nor opening.
     pub(crate) topics: Option<Vec<u16>>,
+    /// Intents that only open a chat.
+    pub(crate) opening: Vec<u16>,
 }
 
 impl Default for ConversationRules {
@@ -234,6 +236,7 @@ impl Default for ConversationRules {
             anger_signals: Vec::new(),
             closing: Vec::new(),
             topics: None,
+            opening: Vec::new(),
         }
     }
 }
@@ -243,7 +246,7 @@ impl ConversationRules {
     pub(crate) fn is_topic(&self, i: u16) -> bool {
         match &self.topics {
             Some(t) => t.contains(&i),
-            None => !self.closing.contains(&i),
+            None => !self.closing.contains(&i) && !self.opening.contains(&i),
         }
     }
 }

@@ -26,8 +26,26 @@ from typing import Any, Iterable, Optional, Union
 
 from . import _native
 from ._native import PackError, __version__
+from .types import (
+    Candidate,
+    Classification,
+    Evidence,
+    Explanation,
+    Hint,
+    Intent,
+    LintWarning,
+    OrderStatus,
+    PackSource,
+    Proactive,
+    Reply,
+    Suggestion,
+)
 
-__all__ = ["Engine", "PackError", "CLASSIFY_FIELDS", "SUGGEST_FIELDS", "__version__"]
+__all__ = [
+    "Engine", "PackError", "CLASSIFY_FIELDS", "SUGGEST_FIELDS", "__version__",
+    "Candidate", "Classification", "Evidence", "Explanation", "Hint", "Intent", "LintWarning",
+    "OrderStatus", "PackSource", "Proactive", "Reply", "Suggestion",
+]
 
 #: The fields of a :meth:`Engine.classify_batch` struct, in order.
 CLASSIFY_FIELDS = (
@@ -70,9 +88,13 @@ class Engine(_native.Engine):
     out-of-range value (an unknown order status, a negative day count) ``ValueError``.
     """
 
-    def __init__(self, packs: Optional[Iterable[Any]] = None, **options: Any) -> None:
-        # The native __new__ built the engine; keep the arguments for pickling.
-        self._args = (None if packs is None else list(packs), options)
+    def __new__(cls, packs: Optional[Iterable[Any]] = None, **options: Any) -> "Engine":
+        # Keep the arguments for pickling; a one-shot iterable of packs is read once, here.
+        if packs is not None and not isinstance(packs, (str, bytes, os.PathLike)):
+            packs = list(packs)
+        self = super().__new__(cls, packs, **options)
+        self._args = (packs, options)
+        return self
 
     def __reduce__(self):
         packs, options = self._args

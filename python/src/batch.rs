@@ -186,7 +186,10 @@ fn offsets_bytes(offsets: &[i64], large: bool) -> Vec<u8> {
     if large {
         offsets.iter().flat_map(|o| o.to_le_bytes()).collect()
     } else {
-        offsets.iter().flat_map(|&o| (o as i32).to_le_bytes()).collect()
+        offsets
+            .iter()
+            .flat_map(|&o| (o as i32).to_le_bytes())
+            .collect()
     }
 }
 
@@ -487,7 +490,10 @@ pub(crate) fn run<'py>(
                 .collect();
             workers
                 .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|_| vec![(0, Err("a batch thread panicked".into()))]))
+                .flat_map(|w| {
+                    w.join()
+                        .unwrap_or_else(|_| vec![(0, Err("a batch thread panicked".into()))])
+                })
                 .collect()
         });
         done.sort_by_key(|(c, _)| *c);

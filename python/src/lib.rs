@@ -94,7 +94,9 @@ impl PyEngine {
                 let item = item?;
                 if item.is_instance_of::<PyTuple>() {
                     let (name, text): (String, String) = item.extract().map_err(|_| {
-                        PyTypeError::new_err("a pack given as a tuple must be (name: str, text: str)")
+                        PyTypeError::new_err(
+                            "a pack given as a tuple must be (name: str, text: str)",
+                        )
                     })?;
                     b.pack_str(&name, &text);
                 } else {
@@ -110,7 +112,7 @@ impl PyEngine {
                 count += 1;
             }
         }
-        let sets: [(Option<usize>, fn(&mut EngineBuilder, usize) -> &mut EngineBuilder); 8] = [
+        let sets: [(Option<usize>, Setter); 8] = [
             (max_message_bytes, EngineBuilder::max_message_bytes),
             (max_replies, EngineBuilder::max_replies),
             (max_pack_bytes, EngineBuilder::max_pack_bytes),
@@ -221,12 +223,18 @@ impl PyEngine {
 
     /// The intents of `language`, in declaration order (empty for a language no pack speaks).
     fn intents(&self, language: &str) -> Vec<String> {
-        self.engine.intents(language).map(|i| i.to_string()).collect()
+        self.engine
+            .intents(language)
+            .map(|i| i.to_string())
+            .collect()
     }
 
     /// The side signals of `language`, in declaration order.
     fn signals(&self, language: &str) -> Vec<String> {
-        self.engine.signals(language).map(|i| i.to_string()).collect()
+        self.engine
+            .signals(language)
+            .map(|i| i.to_string())
+            .collect()
     }
 
     /// The policy hints of `language`, highest priority first.
@@ -236,7 +244,10 @@ impl PyEngine {
 
     /// The order events of `language` that the packs have replies for.
     fn events(&self, language: &str) -> Vec<String> {
-        self.engine.events(language).map(|i| i.to_string()).collect()
+        self.engine
+            .events(language)
+            .map(|i| i.to_string())
+            .collect()
     }
 
     /// lint() -> list[dict]
@@ -290,6 +301,9 @@ impl PyEngine {
         batch::run(py, &self.engine, &ctx, &input, suggest, threads)
     }
 }
+
+/// An `EngineBuilder` setter of a `usize` limit.
+type Setter = fn(&mut EngineBuilder, usize) -> &mut EngineBuilder;
 
 /// `PackError` from a crate error, with its parts as attributes.
 fn pack_error(py: Python<'_>, e: &replykit::Error) -> PyErr {
@@ -417,7 +431,9 @@ fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
         Ok(Value::Null)
     } else if obj.is_instance_of::<PyBool>() {
         Ok(Value::Bool(obj.extract()?))
-    } else if obj.is_instance_of::<PyInt>() || (!obj.is_instance_of::<PyFloat>() && obj.hasattr("__index__")?) {
+    } else if obj.is_instance_of::<PyInt>()
+        || (!obj.is_instance_of::<PyFloat>() && obj.hasattr("__index__")?)
+    {
         let int = obj.call_method0("__index__")?;
         if let Ok(v) = int.extract::<i64>() {
             Ok(Value::from(v))
@@ -428,16 +444,19 @@ fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
         }
     } else if obj.is_instance_of::<PyFloat>() {
         let v: f64 = obj.extract()?;
-        serde_json::Number::from_f64(v).map(Value::Number).ok_or_else(|| {
-            PyValueError::new_err(format!("{v} is not a finite number"))
-        })
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| PyValueError::new_err(format!("{v} is not a finite number")))
     } else if obj.is_instance_of::<PyString>() {
         Ok(Value::String(obj.extract()?))
     } else if let Ok(dict) = obj.cast::<PyDict>() {
         let mut map = serde_json::Map::new();
         for (k, v) in dict.iter() {
             let key: String = k.extract().map_err(|_| {
-                PyTypeError::new_err(format!("context dict keys must be str, not {}", type_name(&k)))
+                PyTypeError::new_err(format!(
+                    "context dict keys must be str, not {}",
+                    type_name(&k)
+                ))
             })?;
             map.insert(key, to_json(&v)?);
         }

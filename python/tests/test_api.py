@@ -163,6 +163,10 @@ def test_pickle_round_trip(shop_packs):
     back = pickle.loads(pickle.dumps(e))
     for m in ["the peaches came squashed", "水果烂成泥了", "快递怎么还没到"]:
         assert back.suggest(m) == e.suggest(m)
+    once = replykit.Engine(iter([("shop.toml", SHOP_PACK)]))  # a one-shot iterable of packs
+    again = pickle.loads(pickle.dumps(once))
+    assert again.suggest("the peaches came squashed") == once.suggest("the peaches came squashed")
+    assert again.suggest("the peaches came squashed")["replies"][0]["id"] == "en.damage.fruit"
 
 
 # --- errors -----------------------------------------------------------------------------

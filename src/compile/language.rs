@@ -145,6 +145,10 @@ impl LanguageBuilder {
                 let i = self.known(&self.intent_ids, pack, id, "intent", rule)?;
                 self.conversation.closing.push(i);
             }
+            for id in &c.opening {
+                let i = self.known(&self.intent_ids, pack, id, "intent", rule)?;
+                self.conversation.opening.push(i);
+            }
             if let Some(topics) = &c.topics {
                 let mut list = self.conversation.topics.take().unwrap_or_default();
                 for id in topics {

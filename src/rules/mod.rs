@@ -103,8 +103,13 @@ pub(crate) struct ConversationDef {
     /// Intents that, alone in a buyer turn, close the open topics (a thanks).
     #[serde(default)]
     pub(crate) closing: Vec<Spanned<String>>,
-    /// Intents that open a topic a follow-up may carry on (default: every intent not closing).
+    /// Intents that open a topic a follow-up may carry on (default: every intent not closing
+    /// and not opening).
     pub(crate) topics: Option<Vec<Spanned<String>>>,
+    /// Intents that only open a chat (a greeting): once the seller has answered, a buyer turn
+    /// that says only this ("hello??") is a ping, not a greeting.
+    #[serde(default)]
+    pub(crate) opening: Vec<Spanned<String>>,
 }
 
 /// What lint asks of this pack's replies; the engine itself ignores it.
