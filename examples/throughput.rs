@@ -170,7 +170,22 @@ fn main() {
         t8 = t8.min(time_ms(|| long_engine.classify(&eight, &ctx).intents.len()));
     }
 
+    // Where the time goes, per stage (timers between the stages: a little slower than above).
+    let mut stages = json!({});
+    for (name, msgs) in [("zh", &zh), ("ko", &ko), ("en", &en)] {
+        let _ = engine.profile(msgs, &ctx);
+        stages[name] = serde_json::to_value(engine.profile(msgs, &ctx)).expect("a profile serializes");
+    }
+    // The flashtext peer's rate, if its script ran in this session (benches/peers/).
+    let flashtext = std::fs::read_to_string("target/flashtext_peer.json")
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t.lines().last()?).ok())
+        .and_then(|v| v["10k"]["msgs_per_sec"].as_f64());
+
     let report = json!({
+        "stages_ns_per_msg": stages,
+        "flashtext_10k_msgs_per_sec": flashtext.map(round0),
+        "classify_over_flashtext_10k": flashtext.map(|f| round2(classify_10k / f)),
         "messages": {"zh": zh.len(), "ko": ko.len(), "en": en.len(), "mixed": mixed.len()},
         "avg_message_bytes": bytes,
         "bundled_keywords": base.len(),

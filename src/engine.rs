@@ -424,6 +424,13 @@ impl Engine {
         all.into_iter()
     }
 
+    /// For the throughput report: classifies `messages` with timers between the stages and
+    /// counts the regex searches run. Not part of the stable API.
+    #[doc(hidden)]
+    pub fn profile(&self, messages: &[&str], ctx: &Context) -> crate::classify::Profile {
+        self.inner.tables.profile(messages, ctx)
+    }
+
     /// Whether `other` is this engine or a clone of it (they share their tables). Not part of
     /// the stable API.
     #[doc(hidden)]

@@ -19,9 +19,11 @@ const MAX_LETTERS: usize = 32;
 pub(crate) struct FuzzyIndex {
     /// Open addressing, a power of two long: (hash of a form, keyword entry + 1; 0 = empty).
     slots: Vec<(u64, u32)>,
-    /// One bit per form hash (its top 16 bits): most words' forms are in no keyword's, and this
-    /// 8 KiB says so without touching the table.
+    /// One bit per form hash (its top bits): most words' forms are in no keyword's, and this
+    /// small bitmap (16 bits per form) says so without touching the table.
     filter: Vec<u64>,
+    /// How far to shift a hash right for its filter bit.
+    filter_shift: u32,
     /// Per keyword entry of the language (by index), its text when it is in the index.
     texts: Vec<Option<Box<str>>>,
 }
@@ -46,9 +48,11 @@ impl FuzzyIndex {
         }
         forms.sort_unstable();
         forms.dedup();
-        let mut filter = vec![0u64; FILTER_WORDS];
+        let bits = (forms.len() * 16).next_power_of_two().clamp(1 << 12, 1 << 24);
+        let filter_shift = 64 - bits.trailing_zeros();
+        let mut filter = vec![0u64; bits / 64];
         for &(h, _) in &forms {
-            let bit = (h >> 48) as usize;
+            let bit = (h >> filter_shift) as usize;
             filter[bit / 64] |= 1 << (bit % 64);
         }
         let len = (forms.len() * 2).next_power_of_two();
@@ -60,7 +64,7 @@ impl FuzzyIndex {
             }
             slots[at] = (h, entry);
         }
-        FuzzyIndex { slots, filter, texts }
+        FuzzyIndex { slots, filter, filter_shift, texts }
     }
 
     /// Whether the index holds anything.
@@ -120,7 +124,7 @@ impl FuzzyIndex {
     }
 
     fn lookup(&self, h: u64, mut f: impl FnMut(u32)) {
-        let bit = (h >> 48) as usize;
+        let bit = (h >> self.filter_shift) as usize;
         if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
             return;
         }
@@ -138,9 +142,6 @@ impl FuzzyIndex {
         }
     }
 }
-
-/// Bits of the form filter, in `u64`s.
-const FILTER_WORDS: usize = (1 << 16) / 64;
 
 /// The polynomial hash's base (odd, so that it is invertible modulo 2^64).
 const BASE: u64 = 0x100_0000_01b3;

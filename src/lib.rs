@@ -218,7 +218,7 @@ mod suggest;
 mod tables;
 mod template;
 
-pub use classify::{Candidate, Classification, Evidence, Explanation, Intent, Verdict};
+pub use classify::{Candidate, Classification, Evidence, Explanation, Intent, Profile, Verdict};
 pub use context::{Context, OrderStatus};
 pub use conversation::{Conversation, Role, Summary, Trend};
 pub use engine::{Engine, EngineBuilder, RawScanner, default_engine};

@@ -124,6 +124,10 @@ pub(crate) struct Scores {
     signal_on: Vec<bool>,
     /// The intents that fired before `unless` is applied.
     fired: Vec<u16>,
+    /// Regex searches run, and (when `timing`) the nanoseconds they took: for the profile.
+    pub(crate) regex_runs: u64,
+    pub(crate) regex_ns: u64,
+    pub(crate) timing: bool,
 }
 
 impl Scores {
@@ -155,7 +159,13 @@ impl Scores {
         self.pending.clear();
         self.keyword_hits(lang, found);
         self.near_rules(lang, &norm.text);
-        self.patterns(lang, norm, found);
+        if self.timing {
+            let started = std::time::Instant::now();
+            self.patterns(lang, norm, found);
+            self.regex_ns += started.elapsed().as_nanos() as u64;
+        } else {
+            self.patterns(lang, norm, found);
+        }
         // Context only strengthens what the message itself says: a repeat customer's "hello"
         // is not a complaint about the last order.
         for (i, intent) in lang.intents.iter().enumerate() {
@@ -264,6 +274,7 @@ impl Scores {
             );
         }
         // In declaration order (the scan sorted them), the order evidence ties keep.
+        self.regex_runs += found.ready.len() as u64;
         for &i in &found.ready {
             let p = &lang.patterns[i as usize];
             // Zero-width matches (`\b`) point at nothing a person could be shown: skip them.
