@@ -94,7 +94,8 @@ test_venv() {
 run_pytest() {
     # From python/, but the tests import the installed wheel (conftest.py checks), and the Spark
     # job runs from a temporary folder (see tests/test_spark.py).
-    (cd "$HERE" && SPARK_LOCAL_IP=127.0.0.1 "$VENVS/test/bin/pytest" -p no:cacheprovider -ra tests)
+    (cd "$HERE" && SPARK_LOCAL_IP=127.0.0.1 REPLYKIT_REQUIRE_SPARK=1 \
+        "$VENVS/test/bin/pytest" -p no:cacheprovider -ra tests)
 }
 
 other_pythons() {

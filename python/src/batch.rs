@@ -57,21 +57,54 @@ impl Input<'_> {
         Ok(())
     }
 
-    /// Row `i`: `None` for a null, else its text.
-    fn row(&self, i: usize) -> Result<Option<&str>, String> {
-        if let Some(v) = self.validity {
+    fn is_null(&self, i: usize) -> bool {
+        self.validity.is_some_and(|v| {
             let bit = self.validity_offset + i;
-            if v[bit / 8] & (1 << (bit % 8)) == 0 {
-                return Ok(None);
+            v[bit / 8] & (1 << (bit % 8)) == 0
+        })
+    }
+
+    /// The bytes rows `range` span, as one `&str` if they are valid UTF-8 (checked once per
+    /// chunk rather than once per row), and the offset they start at. `None` when some are
+    /// not: null rows may hold any bytes, so then each row is checked on its own.
+    fn text_of(&self, range: &Range<usize>) -> Result<(Option<&str>, i64), String> {
+        let (start, end) = (self.offset(range.start), self.offset(range.end));
+        let (lo, hi) = (start - self.base, end - self.base);
+        if lo < 0 || hi < lo || hi as usize > self.data.len() {
+            return Err(format!("rows {range:?}: invalid Arrow offsets"));
+        }
+        let bytes = &self.data[lo as usize..hi as usize];
+        Ok((std::str::from_utf8(bytes).ok(), start))
+    }
+
+    /// Row `i`: `None` for a null, else its text, from `text` (what [`text_of`](Self::text_of)
+    /// gave for its chunk, from offset `start`) or, without it, checked on its own.
+    fn row<'t>(
+        &'t self,
+        i: usize,
+        text: Option<&'t str>,
+        start: i64,
+    ) -> Result<Option<&'t str>, String> {
+        if self.is_null(i) {
+            return Ok(None);
+        }
+        let invalid = || format!("row {i}: invalid Arrow offsets");
+        let (a, b) = (self.offset(i) - start, self.offset(i + 1) - start);
+        if a < 0 || b < a {
+            return Err(invalid());
+        }
+        let (a, b) = (a as usize, b as usize);
+        match text {
+            // `get` refuses a range off the text or off a character boundary.
+            Some(text) => text.get(a..b).map(Some).ok_or_else(invalid),
+            None => {
+                let lo = (start - self.base) as usize;
+                let bytes = self.data.get(lo + a..lo + b).ok_or_else(invalid)?;
+                std::str::from_utf8(bytes)
+                    .map(Some)
+                    .map_err(|e| format!("row {i}: not valid UTF-8 ({e})"))
             }
         }
-        let (start, end) = (self.offset(i) - self.base, self.offset(i + 1) - self.base);
-        if start < 0 || end < start || end as usize > self.data.len() {
-            return Err(format!("row {i}: invalid Arrow offsets"));
-        }
-        std::str::from_utf8(&self.data[start as usize..end as usize])
-            .map(Some)
-            .map_err(|e| format!("row {i}: not valid UTF-8 ({e})"))
     }
 }
 
@@ -212,7 +245,10 @@ impl Floats {
     }
 
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let bytes: Vec<u8> = self.values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let mut bytes = Vec::with_capacity(self.values.len() * 8);
+        for v in &self.values {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
         (
             "float64",
             self.values.len(),
@@ -428,8 +464,9 @@ fn answer(
     suggest: bool,
 ) -> Result<Columns, String> {
     let mut cols = Columns::default();
+    let (chunk, start) = input.text_of(&range)?;
     for i in range {
-        let text = input.row(i)?;
+        let text = input.row(i, chunk, start)?;
         if suggest {
             let s = text.map(|t| engine.suggest(t, ctx));
             cols.push_suggestion(s.as_ref());

@@ -12,7 +12,7 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pythonize::pythonize;
 use replykit::{Context, Engine, EngineBuilder, Suggestion};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -402,7 +402,7 @@ pub(crate) fn context_of(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> 
         )));
     }
     let value = serde_json::Value::Object(given);
-    serde_json::from_value::<Context>(value.clone()).map_err(|whole| {
+    Context::deserialize(&value).map_err(|whole| {
         // serde does not say which field failed: find it, one field at a time.
         let serde_json::Value::Object(fields) = value else {
             unreachable!("a dict converts to an object")

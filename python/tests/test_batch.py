@@ -172,8 +172,16 @@ def test_bad_inputs(engine):
     with pytest.raises(TypeError):
         engine.classify_batch(42)
     bad = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(b"\x00\x00\x00\x00\x02\x00\x00\x00"), pa.py_buffer(b"\xff\xfe")])
-    with pytest.raises(ValueError, match="UTF-8"):
+    with pytest.raises(ValueError, match="row 0: not valid UTF-8"):
         engine.classify_batch(bad)
+    offsets = pa.py_buffer(b"\x00\x00\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00")
+    bad_second = pa.Array.from_buffers(pa.string(), 2, [None, offsets, pa.py_buffer(b"hi\xff\xfe")])
+    with pytest.raises(ValueError, match="row 1: not valid UTF-8"):
+        engine.classify_batch(bad_second)
+    # A null slot may hold any bytes: only the valid rows are read.
+    null_garbage = pa.Array.from_buffers(
+        pa.string(), 2, [pa.py_buffer(bytes([0b10])), offsets, pa.py_buffer(b"\xff\xfehi")], null_count=1)
+    assert engine.classify_batch(null_garbage).to_pylist() == [None, expected_row(engine, "hi", False)]
 
 
 def test_consumers_read_it_without_python_rows(engine, batch_messages):

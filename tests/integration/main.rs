@@ -8,6 +8,7 @@ mod bad_packs;
 mod bundled;
 mod cli;
 mod concurrency;
+mod conversation;
 mod engine;
 mod limits;
 mod properties;
