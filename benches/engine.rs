@@ -94,7 +94,10 @@ fn suggest(c: &mut Criterion) {
             .iter()
             .map(|m| {
                 let s = engine.suggest(m, &ctx);
-                assert!(s.intents.is_empty() || !s.replies.is_empty(), "{m}");
+                assert!(
+                    s.classification.intents.is_empty() || !s.replies.is_empty(),
+                    "{m}"
+                );
                 assert!(s.replies.iter().all(|r| !r.text.contains('{')), "{m}");
                 s.replies.len()
             })
@@ -116,18 +119,14 @@ fn suggest(c: &mut Criterion) {
 fn raw_scan(c: &mut Criterion) {
     let mut group = c.benchmark_group("raw_scan");
     for (lang, msgs) in languages() {
-        let automaton = default_engine().raw_scanner(lang).expect("bundled language");
-        let expected: usize = msgs
-            .iter()
-            .map(|m| automaton.count(m))
-            .sum();
+        let automaton = default_engine()
+            .raw_scanner(lang)
+            .expect("bundled language");
+        let expected: usize = msgs.iter().map(|m| automaton.count(m)).sum();
         group.throughput(Throughput::Elements(msgs.len() as u64));
         group.bench_function(lang, |b| {
             b.iter(|| {
-                let found: usize = msgs
-                    .iter()
-                    .map(|m| automaton.count(black_box(m)))
-                    .sum();
+                let found: usize = msgs.iter().map(|m| automaton.count(black_box(m))).sum();
                 assert_eq!(found, expected);
             })
         });

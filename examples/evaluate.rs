@@ -98,8 +98,13 @@ fn main() {
     };
     let baseline: Option<Report> = baseline.map(|path| {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| fail(&format!("{path}: {e}")));
-        let last = text.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or("");
-        serde_json::from_str(last).unwrap_or_else(|e| fail(&format!("{path}: not a report saved with --json: {e}")))
+        let last = text
+            .lines()
+            .rev()
+            .find(|l| l.trim_start().starts_with('{'))
+            .unwrap_or("");
+        serde_json::from_str(last)
+            .unwrap_or_else(|e| fail(&format!("{path}: not a report saved with --json: {e}")))
     });
 
     if json {
@@ -115,7 +120,10 @@ fn main() {
     }
     if let Some(min) = min_f1 {
         if report.micro_f1 < min {
-            eprintln!("evaluate: micro-F1 {:.4} is below --min-micro-f1 {min}", report.micro_f1);
+            eprintln!(
+                "evaluate: micro-F1 {:.4} is below --min-micro-f1 {min}",
+                report.micro_f1
+            );
             exit(1);
         }
     }
@@ -123,13 +131,29 @@ fn main() {
 
 fn print_table(report: &Report, baseline: Option<&Report>) {
     let delta = baseline.map(|b| report.delta(b));
-    println!("{:<24} {:>9} {:>7} {:>7} {:>8}{}", "intent", "precision", "recall", "f1", "support", if delta.is_some() { "   Δf1" } else { "" });
+    println!(
+        "{:<24} {:>9} {:>7} {:>7} {:>8}{}",
+        "intent",
+        "precision",
+        "recall",
+        "f1",
+        "support",
+        if delta.is_some() { "   Δf1" } else { "" }
+    );
     for (intent, s) in &report.per_intent {
         if s.support == 0 && s.predicted == 0 {
             continue;
         }
-        let d = delta.as_ref().map_or(String::new(), |d| format!(" {:>+6.3}", d.per_intent_f1.get(intent).copied().unwrap_or(0.0)));
-        println!("{intent:<24} {:>9.3} {:>7.3} {:>7.3} {:>8}{d}", s.precision, s.recall, s.f1, s.support);
+        let d = delta.as_ref().map_or(String::new(), |d| {
+            format!(
+                " {:>+6.3}",
+                d.per_intent_f1.get(intent).copied().unwrap_or(0.0)
+            )
+        });
+        println!(
+            "{intent:<24} {:>9.3} {:>7.3} {:>7.3} {:>8}{d}",
+            s.precision, s.recall, s.f1, s.support
+        );
     }
     let show = |name: &str, value: f64, change: Option<f64>| {
         let change = change.map_or(String::new(), |c| format!("  ({c:+.3})"));
@@ -139,10 +163,26 @@ fn print_table(report: &Report, baseline: Option<&Report>) {
     println!("{:<25}{}", "messages", report.messages);
     show("micro precision", report.micro_precision, None);
     show("micro recall", report.micro_recall, None);
-    show("micro F1", report.micro_f1, delta.as_ref().map(|d| d.micro_f1));
-    show("macro F1", report.macro_f1, delta.as_ref().map(|d| d.macro_f1));
-    show("top-1 accuracy", report.top1_accuracy, delta.as_ref().map(|d| d.top1_accuracy));
-    show("none false positive rate", report.none_false_positive_rate, delta.as_ref().map(|d| d.none_false_positive_rate));
+    show(
+        "micro F1",
+        report.micro_f1,
+        delta.as_ref().map(|d| d.micro_f1),
+    );
+    show(
+        "macro F1",
+        report.macro_f1,
+        delta.as_ref().map(|d| d.macro_f1),
+    );
+    show(
+        "top-1 accuracy",
+        report.top1_accuracy,
+        delta.as_ref().map(|d| d.top1_accuracy),
+    );
+    show(
+        "none false positive rate",
+        report.none_false_positive_rate,
+        delta.as_ref().map(|d| d.none_false_positive_rate),
+    );
 }
 
 /// The confusion matrix over the labels and predictions that occur, rows labeled, columns got.
@@ -177,18 +217,31 @@ fn print_confusion(report: &Report) {
 
 /// The worst (expected, got) pairs with examples; every error with `all`, with each candidate's
 /// evidence with `explain`.
-fn print_mistakes(engine: &Engine, ctx: &Context, messages: &[Labeled], report: &Report, all: bool, explain: bool) {
+fn print_mistakes(
+    engine: &Engine,
+    ctx: &Context,
+    messages: &[Labeled],
+    report: &Report,
+    all: bool,
+    explain: bool,
+) {
     let mut confusions: BTreeMap<(String, String), Vec<&Labeled>> = BTreeMap::new();
     for (m, found) in messages.iter().zip(&report.predictions) {
         let missed: Vec<&String> = m.labels.iter().filter(|l| !found.contains(l)).collect();
         let extra: Vec<&String> = found.iter().filter(|f| !m.labels.contains(f)).collect();
         for miss in &missed {
             let got = extra.first().map_or("none".to_string(), |e| e.to_string());
-            confusions.entry((miss.to_string(), got)).or_default().push(m);
+            confusions
+                .entry((miss.to_string(), got))
+                .or_default()
+                .push(m);
         }
         if missed.is_empty() {
             for e in &extra {
-                confusions.entry(("(not labeled)".into(), e.to_string())).or_default().push(m);
+                confusions
+                    .entry(("(not labeled)".into(), e.to_string()))
+                    .or_default()
+                    .push(m);
             }
         }
     }
@@ -223,7 +276,12 @@ fn explain_message(engine: &Engine, ctx: &Context, text: &str) {
         println!("          {} {} ({verdict})", c.intent.id, c.intent.score);
         for ev in &c.intent.evidence {
             let fuzzy = if ev.fuzzy { " fuzzy" } else { "" };
-            println!("            {:+} {:?} [{}{fuzzy}]", ev.weight, ev.text(text), ev.rule);
+            println!(
+                "            {:+} {:?} [{}{fuzzy}]",
+                ev.weight,
+                ev.text(text),
+                ev.rule
+            );
         }
     }
 }

@@ -47,7 +47,10 @@ fn main() {
             flag => fail(&format!("unknown option {flag} (see --help)")),
         }
     }
-    let warnings = packs.builder().lint().unwrap_or_else(|e| fail(&e.to_string()));
+    let warnings = packs
+        .builder()
+        .lint()
+        .unwrap_or_else(|e| fail(&e.to_string()));
     if json {
         let out = serde_json::json!({ "count": warnings.len(), "warnings": warnings });
         println!("{out}");

@@ -58,7 +58,8 @@ fn main() {
     let mut messages: Vec<String> = Vec::new();
     for f in &files {
         let content = if f == "-" {
-            std::io::read_to_string(std::io::stdin()).unwrap_or_else(|e| fail(&format!("stdin: {e}")))
+            std::io::read_to_string(std::io::stdin())
+                .unwrap_or_else(|e| fail(&format!("stdin: {e}")))
         } else {
             std::fs::read_to_string(f).unwrap_or_else(|e| fail(&format!("{f}: {e}")))
         };
@@ -87,20 +88,50 @@ fn main() {
         println!("{out}");
         return;
     }
-    println!("{:<20} {:>9} {:>7} {:>8}  suggested intent (co-occurring)", "n-gram", "unmatched", "matched", "distinct");
+    println!(
+        "{:<20} {:>9} {:>7} {:>8}  suggested intent (co-occurring)",
+        "n-gram", "unmatched", "matched", "distinct"
+    );
     for c in &mined.candidates {
-        let co: Vec<String> = c.cooccurring.iter().map(|(i, n)| format!("{i} {n}")).collect();
+        let co: Vec<String> = c
+            .cooccurring
+            .iter()
+            .map(|(i, n)| format!("{i} {n}"))
+            .collect();
         let suggested = c.suggested_intent.as_deref().unwrap_or("-");
-        println!("{:<20} {:>9} {:>7} {:>8.3}  {suggested} ({})", c.ngram, c.unmatched, c.matched, c.distinctiveness, co.join(", "));
+        println!(
+            "{:<20} {:>9} {:>7} {:>8.3}  {suggested} ({})",
+            c.ngram,
+            c.unmatched,
+            c.matched,
+            c.distinctiveness,
+            co.join(", ")
+        );
         for e in c.examples.iter().take(2) {
-            println!("{:<20}   e.g. {}", "", e.chars().take(80).collect::<String>());
+            println!(
+                "{:<20}   e.g. {}",
+                "",
+                e.chars().take(80).collect::<String>()
+            );
         }
     }
-    if let Some(c) = mined.candidates.iter().find(|c| c.suggested_intent.is_some()) {
-        println!("\nsnippet for the best candidate with a suggested intent:\n{}", c.toml);
+    if let Some(c) = mined
+        .candidates
+        .iter()
+        .find(|c| c.suggested_intent.is_some())
+    {
+        println!(
+            "\nsnippet for the best candidate with a suggested intent:\n{}",
+            c.toml
+        );
     }
     println!("\nfrequent unmatched questions (candidate quick replies)");
     for q in &mined.quick_replies {
-        println!("{:>6}  {}   e.g. {}", q.count, q.form, q.example.chars().take(60).collect::<String>());
+        println!(
+            "{:>6}  {}   e.g. {}",
+            q.count,
+            q.form,
+            q.example.chars().take(60).collect::<String>()
+        );
     }
 }

@@ -126,9 +126,7 @@ fn main() {
         let automaton = e.raw_scanner("zh").expect("a zh pack");
         let (mut c, mut r) = (0f64, 0f64);
         for _ in 0..ROUNDS {
-            r = r.max(rate(&zh, budget, |m| {
-                automaton.count(m)
-            }));
+            r = r.max(rate(&zh, budget, |m| automaton.count(m)));
             c = c.max(rate(&zh, budget, |m| e.classify(m, &ctx).intents.len()));
         }
         scaled_rates.push(c);
@@ -174,7 +172,8 @@ fn main() {
     let mut stages = json!({});
     for (name, msgs) in [("zh", &zh), ("ko", &ko), ("en", &en)] {
         let _ = engine.profile(msgs, &ctx);
-        stages[name] = serde_json::to_value(engine.profile(msgs, &ctx)).expect("a profile serializes");
+        stages[name] =
+            serde_json::to_value(engine.profile(msgs, &ctx)).expect("a profile serializes");
     }
     // The flashtext peer's rate, if its script ran in this session (benches/peers/).
     let flashtext = std::fs::read_to_string("target/flashtext_peer.json")

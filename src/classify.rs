@@ -184,7 +184,8 @@ impl Tables {
             .unwrap_or(self.default_language);
         let lang = &self.languages[language];
         s.found.scan(lang, &s.norm);
-        s.scores.score(lang, &s.norm, &s.found, ctx, &mut s.analysis);
+        s.scores
+            .score(lang, &s.norm, &s.found, ctx, &mut s.analysis);
         s.analysis.language = language;
         s.analysis.truncated = truncated;
         message
@@ -297,11 +298,15 @@ impl Tables {
             let (message, _) = truncate(m, self.limits.max_message_bytes);
             s.norm.fold(message);
             let t1 = std::time::Instant::now();
-            let language = self.detector.detect(&s.norm.scripts).unwrap_or(self.default_language);
+            let language = self
+                .detector
+                .detect(&s.norm.scripts)
+                .unwrap_or(self.default_language);
             let lang = &self.languages[language];
             s.found.scan(lang, &s.norm);
             let t2 = std::time::Instant::now();
-            s.scores.score(lang, &s.norm, &s.found, ctx, &mut s.analysis);
+            s.scores
+                .score(lang, &s.norm, &s.found, ctx, &mut s.analysis);
             s.analysis.language = language;
             let t3 = std::time::Instant::now();
             std::hint::black_box(self.classification(message, &s));

@@ -177,7 +177,10 @@ mod tests {
         let mut ctx = Context::default();
         assert!(!shipped_long.holds(&ctx));
         ctx.days_since_shipped = Some(6);
-        assert!(shipped_long.holds(&ctx), "days since shipping imply shipped");
+        assert!(
+            shipped_long.holds(&ctx),
+            "days since shipping imply shipped"
+        );
         ctx.days_since_shipped = None;
         ctx.order_status = Some(OrderStatus::Shipped);
         assert!(!shipped_long.holds(&ctx), "days unknown");

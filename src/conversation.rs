@@ -175,7 +175,8 @@ impl Conversation {
             let rules = &lang.conversation;
             // Once the chat is under way (the seller answered, or the buyer raised a topic),
             // "hello??" is a ping, not a greeting; and a ping carries no topic on.
-            let under_way = self.turns.iter().any(|t| t.role == Role::Seller) || !self.open.is_empty();
+            let under_way =
+                self.turns.iter().any(|t| t.role == Role::Seller) || !self.open.is_empty();
             let pinged = under_way && !rules.opening.is_empty() && {
                 let before = s.analysis.fired;
                 s.analysis.unfire(|i| rules.opening.contains(&i));
@@ -183,10 +184,17 @@ impl Conversation {
             };
             let own = s.analysis.fired > 0;
             let same_language = self.language == Some(language);
-            if !own && !pinged && same_language && !self.open.is_empty() && is_followup(&s.norm.text, lang) {
+            if !own
+                && !pinged
+                && same_language
+                && !self.open.is_empty()
+                && is_followup(&s.norm.text, lang)
+            {
                 // The open topic's main intent: a follow-up asks about one thing.
                 let len = s.norm.text.len() as u32;
-                if let Some(&(intent, score, from)) = self.open.first().filter(|t| number - t.2 <= TOPIC_REACH) {
+                if let Some(&(intent, score, from)) =
+                    self.open.first().filter(|t| number - t.2 <= TOPIC_REACH)
+                {
                     s.analysis.carry(intent, score * CARRIED_SHARE, from, len);
                 }
             }
@@ -215,7 +223,13 @@ impl Conversation {
                     self.open = topics;
                 }
             }
-            self.push(Turn { number, role: Role::Buyer, time, intents, anger });
+            self.push(Turn {
+                number,
+                role: Role::Buyer,
+                time,
+                intents,
+                anger,
+            });
             suggestion
         })
     }
@@ -238,7 +252,13 @@ impl Conversation {
             }
         }
         let number = self.next;
-        self.push(Turn { number, role: Role::Seller, time, intents: Vec::new(), anger: 0 });
+        self.push(Turn {
+            number,
+            role: Role::Seller,
+            time,
+            intents: Vec::new(),
+            anger: 0,
+        });
     }
 
     /// The thread as it stands; `now` (Unix seconds) measures the wait, else the last turn's time.
@@ -249,7 +269,14 @@ impl Conversation {
             None => Id::from(""),
         };
         let mood: Vec<u8> = {
-            let mut m: Vec<u8> = self.turns.iter().rev().filter(|t| t.role == Role::Buyer).take(5).map(|t| t.anger).collect();
+            let mut m: Vec<u8> = self
+                .turns
+                .iter()
+                .rev()
+                .filter(|t| t.role == Role::Buyer)
+                .take(5)
+                .map(|t| t.anger)
+                .collect();
             m.reverse();
             m
         };
@@ -273,17 +300,42 @@ impl Conversation {
     }
 
     /// The triggers a new buyer turn `number` (with these intents and anger) sets off.
-    fn facts(&self, lang: &Language, number: usize, time: Option<u64>, intents: &[u16], anger: u8) -> ThreadFacts {
+    fn facts(
+        &self,
+        lang: &Language,
+        number: usize,
+        time: Option<u64>,
+        intents: &[u16],
+        anger: u8,
+    ) -> ThreadFacts {
         let mut facts = ThreadFacts::default();
         // The buyer turns since the last seller turn, newest first.
-        let unanswered: Vec<&Turn> = self.turns.iter().rev().take_while(|t| t.role == Role::Buyer).collect();
-        if let Some(again) = unanswered.iter().find(|t| t.intents.iter().any(|i| intents.contains(i))) {
+        let unanswered: Vec<&Turn> = self
+            .turns
+            .iter()
+            .rev()
+            .take_while(|t| t.role == Role::Buyer)
+            .collect();
+        if let Some(again) = unanswered
+            .iter()
+            .find(|t| t.intents.iter().any(|i| intents.contains(i)))
+        {
             facts.triggers |= 1;
             facts.turns[0] = vec![again.number, number];
         }
-        let earlier: Vec<&Turn> = self.turns.iter().rev().filter(|t| t.role == Role::Buyer).take(2).collect();
+        let earlier: Vec<&Turn> = self
+            .turns
+            .iter()
+            .rev()
+            .filter(|t| t.role == Role::Buyer)
+            .take(2)
+            .collect();
         let angry_before: Vec<&&Turn> = earlier.iter().filter(|t| t.anger > 0).collect();
-        if anger > 0 && angry_before.first().is_some_and(|t| t.number == earlier[0].number && anger >= t.anger) {
+        if anger > 0
+            && angry_before
+                .first()
+                .is_some_and(|t| t.number == earlier[0].number && anger >= t.anger)
+        {
             facts.triggers |= 2;
             let mut turns: Vec<usize> = angry_before.iter().map(|t| t.number).collect();
             turns.push(number);
@@ -303,7 +355,12 @@ impl Conversation {
 
     /// When the oldest buyer turn no seller turn has answered was written.
     fn unanswered_since(&self) -> Option<u64> {
-        self.turns.iter().rev().take_while(|t| t.role == Role::Buyer).last().and_then(|t| t.time)
+        self.turns
+            .iter()
+            .rev()
+            .take_while(|t| t.role == Role::Buyer)
+            .last()
+            .and_then(|t| t.time)
     }
 
     fn close(&mut self) {
@@ -330,5 +387,9 @@ fn is_followup(folded: &str, lang: &Language) -> bool {
         && units(folded) <= FOLLOWUP_UNITS
         && (folded.contains('?')
             || folded.chars().any(char::is_numeric)
-            || lang.conversation.followups.iter().any(|m| folded.contains(m.as_str())))
+            || lang
+                .conversation
+                .followups
+                .iter()
+                .any(|m| folded.contains(m.as_str())))
 }

@@ -115,7 +115,11 @@ mod tests {
 
     #[test]
     fn the_most_units_win_and_ties_go_to_the_first_loaded() {
-        let d = Detector::new([Script::defaults("zh"), Script::defaults("ko"), Script::defaults("en")]);
+        let d = Detector::new([
+            Script::defaults("zh"),
+            Script::defaults("ko"),
+            Script::defaults("en"),
+        ]);
         assert_eq!(d.detect(&counts(3, 0, 0, 0, 1)), Some(0));
         assert_eq!(d.detect(&counts(1, 0, 1, 0, 0)), Some(0));
         assert_eq!(d.detect(&counts(0, 0, 4, 0, 5)), Some(2));
@@ -132,8 +136,20 @@ mod tests {
             Script::defaults("ja"),
             Script::defaults("zh-tw"),
         ]);
-        assert_eq!(d.detect(&counts(2, 0, 0, 3, 0)), Some(2), "kana and Han: Japanese");
-        assert_eq!(d.detect(&counts(4, 0, 0, 0, 0)), Some(0), "Han alone: the first loaded");
-        assert_eq!(d.detect(&counts(4, 1, 0, 0, 0)), Some(3), "traditional characters");
+        assert_eq!(
+            d.detect(&counts(2, 0, 0, 3, 0)),
+            Some(2),
+            "kana and Han: Japanese"
+        );
+        assert_eq!(
+            d.detect(&counts(4, 0, 0, 0, 0)),
+            Some(0),
+            "Han alone: the first loaded"
+        );
+        assert_eq!(
+            d.detect(&counts(4, 1, 0, 0, 0)),
+            Some(3),
+            "traditional characters"
+        );
     }
 }

@@ -181,7 +181,11 @@ impl EngineBuilder {
     /// file, line, column and rule: nothing is half-loaded.
     pub fn build(&self) -> Result<Engine, Error> {
         let packs = self.read_packs()?;
-        let tables = compile(&packs, self.limits.clone(), self.default_language.as_deref())?;
+        let tables = compile(
+            &packs,
+            self.limits.clone(),
+            self.default_language.as_deref(),
+        )?;
         Ok(Engine {
             inner: Arc::new(Inner {
                 tables,
@@ -197,7 +201,11 @@ impl EngineBuilder {
     /// codes). The bundled packs have none.
     pub fn lint(&self) -> Result<Vec<Warning>, Error> {
         let packs = self.read_packs()?;
-        let tables = compile(&packs, self.limits.clone(), self.default_language.as_deref())?;
+        let tables = compile(
+            &packs,
+            self.limits.clone(),
+            self.default_language.as_deref(),
+        )?;
         Ok(crate::lint::lint(&packs, &tables))
     }
 
@@ -359,7 +367,9 @@ impl Engine {
     /// assert!(default_engine().proactive("no_such_event", &ctx).is_none());
     /// ```
     pub fn proactive(&self, event: &str, ctx: &Context) -> Option<Proactive> {
-        self.inner.tables.proactive(event, ctx, self.inner.max_replies)
+        self.inner
+            .tables
+            .proactive(event, ctx, self.inner.max_replies)
     }
 
     /// The languages the loaded packs speak, in load order.
@@ -452,7 +462,11 @@ impl Engine {
     /// the stable API.
     #[doc(hidden)]
     pub fn raw_scanner(&self, language: &str) -> Option<RawScanner<'_>> {
-        self.language(language)?.scan.automaton.as_ref().map(RawScanner)
+        self.language(language)?
+            .scan
+            .automaton
+            .as_ref()
+            .map(RawScanner)
     }
 }
 
@@ -466,7 +480,9 @@ impl RawScanner<'_> {
     /// How many keywords (and gate literals) a leftmost-first scan of `text` finds.
     pub fn count(&self, text: &str) -> usize {
         use aho_corasick::{Input, automaton::Automaton};
-        self.0.try_find_iter(Input::new(text)).map_or(0, |it| it.count())
+        self.0
+            .try_find_iter(Input::new(text))
+            .map_or(0, |it| it.count())
     }
 
     /// The automaton's heap memory, in bytes.

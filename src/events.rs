@@ -26,7 +26,12 @@ pub struct Proactive {
 
 impl Tables {
     /// The proactive message for `event`, or `None` if no pack of the language has it.
-    pub(crate) fn proactive(&self, event: &str, ctx: &Context, max_replies: usize) -> Option<Proactive> {
+    pub(crate) fn proactive(
+        &self,
+        event: &str,
+        ctx: &Context,
+        max_replies: usize,
+    ) -> Option<Proactive> {
         let language = ctx
             .language
             .as_deref()

@@ -48,7 +48,9 @@ impl FuzzyIndex {
         }
         forms.sort_unstable();
         forms.dedup();
-        let bits = (forms.len() * 16).next_power_of_two().clamp(1 << 12, 1 << 24);
+        let bits = (forms.len() * 16)
+            .next_power_of_two()
+            .clamp(1 << 12, 1 << 24);
         let filter_shift = 64 - bits.trailing_zeros();
         let mut filter = vec![0u64; bits / 64];
         for &(h, _) in &forms {
@@ -64,7 +66,12 @@ impl FuzzyIndex {
             }
             slots[at] = (h, entry);
         }
-        FuzzyIndex { slots, filter, filter_shift, texts }
+        FuzzyIndex {
+            slots,
+            filter,
+            filter_shift,
+            texts,
+        }
     }
 
     /// Whether the index holds anything.
@@ -156,11 +163,15 @@ fn for_each_form(word: &[u8], mut f: impl FnMut(u64)) {
     let mut suffix = [0u64; MAX_LETTERS + 2];
     let mut power = [1u64; MAX_LETTERS + 2];
     for i in 0..n {
-        prefix[i + 1] = prefix[i].wrapping_mul(BASE).wrapping_add(u64::from(word[i]));
+        prefix[i + 1] = prefix[i]
+            .wrapping_mul(BASE)
+            .wrapping_add(u64::from(word[i]));
         power[i + 1] = power[i].wrapping_mul(BASE);
     }
     for i in (0..n).rev() {
-        suffix[i] = u64::from(word[i]).wrapping_mul(power[n - 1 - i]).wrapping_add(suffix[i + 1]);
+        suffix[i] = u64::from(word[i])
+            .wrapping_mul(power[n - 1 - i])
+            .wrapping_add(suffix[i + 1]);
     }
     f(finish(prefix[n], n));
     for skip in 0..n {
@@ -168,7 +179,9 @@ fn for_each_form(word: &[u8], mut f: impl FnMut(u64)) {
         if skip > 0 && word[skip] == word[skip - 1] {
             continue;
         }
-        let h = prefix[skip].wrapping_mul(power[n - 1 - skip]).wrapping_add(suffix[skip + 1]);
+        let h = prefix[skip]
+            .wrapping_mul(power[n - 1 - skip])
+            .wrapping_add(suffix[skip + 1]);
         f(finish(h, n - 1));
     }
 }
@@ -191,7 +204,7 @@ pub(crate) fn one_edit(a: &[u8], b: &[u8]) -> bool {
     match long.len() - short.len() {
         0 => {
             let (sa, sb) = (&short[prefix..], &long[prefix..]);
-            sa.len() >= 1
+            !sa.is_empty()
                 && (sa[1..] == sb[1..]
                     || (sa.len() >= 2 && sa[0] == sb[1] && sa[1] == sb[0] && sa[2..] == sb[2..]))
         }
@@ -206,22 +219,46 @@ mod tests {
 
     #[test]
     fn one_edit_is_one_edit() {
-        for (a, b) in [("refund", "reufnd"), ("damaged", "damged"), ("received", "recieved"), ("refund", "refundd"), ("broken", "brokem")] {
+        for (a, b) in [
+            ("refund", "reufnd"),
+            ("damaged", "damged"),
+            ("received", "recieved"),
+            ("refund", "refundd"),
+            ("broken", "brokem"),
+        ] {
             assert!(one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
         }
-        for (a, b) in [("refund", "refund"), ("refund", "rfnd"), ("refund", "ferund"), ("broken", "brkn")] {
+        for (a, b) in [
+            ("refund", "refund"),
+            ("refund", "rfnd"),
+            ("refund", "ferund"),
+            ("broken", "brkn"),
+        ] {
             assert!(!one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
         }
     }
 
     #[test]
     fn finds_misspelled_words_only() {
-        let index = FuzzyIndex::build([("refund", true), ("damaged", true), ("ship", true), ("cancel", false)].into_iter());
+        let index = FuzzyIndex::build(
+            [
+                ("refund", true),
+                ("damaged", true),
+                ("ship", true),
+                ("cancel", false),
+            ]
+            .into_iter(),
+        );
         let mut found = Vec::new();
-        index.find("i want a reufnd, it came damgaed and refund please cancle", |s, e, k| found.push((s, e, k)));
+        index.find(
+            "i want a reufnd, it came damgaed and refund please cancle",
+            |s, e, k| found.push((s, e, k)),
+        );
         assert_eq!(found, vec![(9, 15, 0), (25, 32, 1)]);
         found.clear();
-        index.find("shipp refunds xrefund refund7 refundx", |s, e, k| found.push((s, e, k)));
+        index.find("shipp refunds xrefund refund7 refundx", |s, e, k| {
+            found.push((s, e, k))
+        });
         // "ship" is too short to be fuzzy; "xrefund" changes the first letter; "refund7" is
         // no word of letters alone.
         assert_eq!(found, vec![(6, 13, 0), (30, 37, 0)]);

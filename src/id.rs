@@ -122,7 +122,9 @@ mod tests {
     #[test]
     fn compares_borrows_and_round_trips() {
         let id = Id::from("damage");
-        assert!(id == "damage" && "damage" == id && id == *"damage");
+        assert!(id == "damage");
+        assert!("damage" == id);
+        assert!(id == *"damage");
         assert!(id != "praise");
         let map: HashMap<Id, u8> = [(id.clone(), 1)].into();
         assert_eq!(map.get("damage"), Some(&1));

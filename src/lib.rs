@@ -204,9 +204,9 @@ mod conversation;
 mod detect;
 mod engine;
 mod error;
-mod events;
 #[cfg(feature = "eval")]
 pub mod eval;
+mod events;
 mod fuzzy;
 mod id;
 mod lint;

@@ -54,7 +54,11 @@ pub struct Warning {
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: warning[{}]: {}", self.path, self.line, self.column, self.code, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: warning[{}]: {}",
+            self.path, self.line, self.column, self.code, self.message
+        )?;
         if let Some(r) = &self.related {
             write!(f, " (see {r})")?;
         }
@@ -79,36 +83,82 @@ struct Linter<'a> {
 }
 
 impl Linter<'_> {
-    fn warn(&mut self, code: &'static str, pack: usize, span: &Range<usize>, message: String, related: Option<(usize, &Range<usize>)>) {
+    fn warn(
+        &mut self,
+        code: &'static str,
+        pack: usize,
+        span: &Range<usize>,
+        message: String,
+        related: Option<(usize, &Range<usize>)>,
+    ) {
         let p = &self.packs[pack];
         let (line, column) = position(p, span.start);
-        let related = related.map(|(q, s)| format!("{}:{}", self.packs[q].path, self.packs[q].line_of(s.start)));
-        self.warnings.push(Warning { code, message, path: p.path.clone(), line, column, related });
+        let related = related
+            .map(|(q, s)| format!("{}:{}", self.packs[q].path, self.packs[q].line_of(s.start)));
+        self.warnings.push(Warning {
+            code,
+            message,
+            path: p.path.clone(),
+            line,
+            column,
+            related,
+        });
     }
 }
 
 /// The warnings for `packs` (already compiled into `tables`), in pack and line order.
 pub(crate) fn lint(packs: &[RulePack], tables: &Tables) -> Vec<Warning> {
-    let mut l = Linter { packs, warnings: Vec::new() };
+    let mut l = Linter {
+        packs,
+        warnings: Vec::new(),
+    };
     for lang in &tables.languages {
-        let mine: Vec<usize> = (0..packs.len()).filter(|&i| packs[i].file.language.get_ref() == lang.tag.as_str()).collect();
+        let mine: Vec<usize> = (0..packs.len())
+            .filter(|&i| packs[i].file.language.get_ref() == lang.tag.as_str())
+            .collect();
         keywords(&mut l, &mine);
         rules(&mut l, &mine);
         replies(&mut l, &mine);
         hints(&mut l, &mine);
         // Intents of the language as a whole: replies, examples.
         for (i, intent) in lang.intents.iter().enumerate() {
-            let Some((pack, span)) = first_declaration(packs, &mine, &intent.id) else { continue };
+            let Some((pack, span)) = first_declaration(packs, &mine, &intent.id) else {
+                continue;
+            };
             if lang.replies[i].is_empty() {
-                l.warn("no-reply", pack, &span, format!("intent `{}` has no reply in `{}`: a buyer who asks it gets none", intent.id, lang.tag), None);
+                l.warn(
+                    "no-reply",
+                    pack,
+                    &span,
+                    format!(
+                        "intent `{}` has no reply in `{}`: a buyer who asks it gets none",
+                        intent.id, lang.tag
+                    ),
+                    None,
+                );
             }
-            let examples = lang.examples.iter().filter(|e| e.intents.contains(&intent.id)).count();
+            let examples = lang
+                .examples
+                .iter()
+                .filter(|e| e.intents.contains(&intent.id))
+                .count();
             if examples < MIN_EXAMPLES {
                 l.warn("few-examples", pack, &span, format!("intent `{}` has {examples} example(s) in `{}`; give at least {MIN_EXAMPLES} (`examples = [...]`): they are the pack's tests", intent.id, lang.tag), None);
             }
         }
     }
-    l.warnings.sort_by(|a, b| (packs.iter().position(|p| p.path == a.path), a.line, a.column).cmp(&(packs.iter().position(|p| p.path == b.path), b.line, b.column)));
+    l.warnings.sort_by(|a, b| {
+        (
+            packs.iter().position(|p| p.path == a.path),
+            a.line,
+            a.column,
+        )
+            .cmp(&(
+                packs.iter().position(|p| p.path == b.path),
+                b.line,
+                b.column,
+            ))
+    });
     l.warnings
 }
 
@@ -126,7 +176,14 @@ fn keywords(l: &mut Linter, mine: &[usize]) {
                         None => (written, ""),
                     };
                     norm.fold(body);
-                    all.push(Occurrence { intent: id.get_ref(), strength, written, folded: format!("{}{star}", norm.text), pack: p, span: w.span() });
+                    all.push(Occurrence {
+                        intent: id.get_ref(),
+                        strength,
+                        written,
+                        folded: format!("{}{star}", norm.text),
+                        pack: p,
+                        span: w.span(),
+                    });
                 }
             }
         }
@@ -142,12 +199,32 @@ fn keywords(l: &mut Linter, mine: &[usize]) {
     for (i, o) in all.iter().enumerate() {
         if let Some(&j) = first.get(&(o.intent, o.folded.as_str())) {
             let e = &all[j];
-            let (code, message) = if (e.strength == Strength::Against) != (o.strength == Strength::Against) {
-                ("contradiction", format!("`{}` is both for and against intent `{}`: only the later one counts", o.written, o.intent))
+            let (code, message) = if (e.strength == Strength::Against)
+                != (o.strength == Strength::Against)
+            {
+                (
+                    "contradiction",
+                    format!(
+                        "`{}` is both for and against intent `{}`: only the later one counts",
+                        o.written, o.intent
+                    ),
+                )
             } else if e.written != o.written {
-                ("dead-copy", format!("`{}` folds to `{}` as `{}` does: matching folds both alike, so this copy is dead", o.written, o.folded, e.written))
+                (
+                    "dead-copy",
+                    format!(
+                        "`{}` folds to `{}` as `{}` does: matching folds both alike, so this copy is dead",
+                        o.written, o.folded, e.written
+                    ),
+                )
             } else {
-                ("duplicate-keyword", format!("`{}` is already a keyword of intent `{}`: it counts once (the later strength wins)", o.written, o.intent))
+                (
+                    "duplicate-keyword",
+                    format!(
+                        "`{}` is already a keyword of intent `{}`: it counts once (the later strength wins)",
+                        o.written, o.intent
+                    ),
+                )
             };
             l.warn(code, o.pack, &o.span, message, Some((e.pack, &e.span)));
             continue;
@@ -183,9 +260,16 @@ fn rules(l: &mut Linter, mine: &[usize]) {
     let mut unless: Vec<(&str, &str, usize, Range<usize>)> = Vec::new();
     for &p in mine {
         for (id, def) in &l.packs[p].file.intent.0 {
-            let can = def.lists().any(|(s, w)| s != Strength::Against && !w.get_ref().is_empty())
-                || def.near.iter().any(|n| n.get_ref().strength != Some(Strength::Against))
-                || def.pattern_lists().any(|(s, w)| s != Strength::Against && !w.get_ref().is_empty());
+            let can = def
+                .lists()
+                .any(|(s, w)| s != Strength::Against && !w.get_ref().is_empty())
+                || def
+                    .near
+                    .iter()
+                    .any(|n| n.get_ref().strength != Some(Strength::Against))
+                || def
+                    .pattern_lists()
+                    .any(|(s, w)| s != Strength::Against && !w.get_ref().is_empty());
             let entry = fires.entry(id.get_ref()).or_insert((false, p, id.span()));
             entry.0 |= can;
             for (_, regexes) in def.pattern_lists() {
@@ -203,11 +287,25 @@ fn rules(l: &mut Linter, mine: &[usize]) {
     let mut never: Vec<_> = fires.into_iter().filter(|(_, (can, ..))| !can).collect();
     never.sort_by_key(|(_, (_, p, s))| (*p, s.start));
     for (id, (_, p, span)) in never {
-        l.warn("never-fires", p, &span, format!("intent `{id}` has no keyword, near rule or pattern for it: it can never fire"), None);
+        l.warn(
+            "never-fires",
+            p,
+            &span,
+            format!("intent `{id}` has no keyword, near rule or pattern for it: it can never fire"),
+            None,
+        );
     }
     for (a, b, p, span) in &unless {
         if unless.iter().any(|(x, y, ..)| x == b && y == a) && a < b {
-            l.warn("unless-cycle", *p, span, format!("`{a}` and `{b}` each suppress the other: when both fire, neither is reported"), None);
+            l.warn(
+                "unless-cycle",
+                *p,
+                span,
+                format!(
+                    "`{a}` and `{b}` each suppress the other: when both fire, neither is reported"
+                ),
+                None,
+            );
         }
     }
 }
@@ -216,10 +314,29 @@ fn rules(l: &mut Linter, mine: &[usize]) {
 fn replies(l: &mut Linter, mine: &[usize]) {
     for &p in mine {
         let f = &l.packs[p].file;
-        let min = f.style.as_ref().and_then(|s| s.min_reply_units.as_ref()).map_or(MIN_REPLY_UNITS, |m| *m.get_ref() as usize);
-        let openers: Vec<&str> = f.style.iter().flat_map(|s| &s.openers).map(|o| o.get_ref().as_str()).collect();
-        let closers: Vec<&str> = f.style.iter().flat_map(|s| &s.closers).map(|o| o.get_ref().as_str()).collect();
-        let replies = f.intent.0.iter().flat_map(|(_, d)| &d.reply).chain(f.event.0.iter().flat_map(|(_, e)| &e.reply));
+        let min = f
+            .style
+            .as_ref()
+            .and_then(|s| s.min_reply_units.as_ref())
+            .map_or(MIN_REPLY_UNITS, |m| *m.get_ref() as usize);
+        let openers: Vec<&str> = f
+            .style
+            .iter()
+            .flat_map(|s| &s.openers)
+            .map(|o| o.get_ref().as_str())
+            .collect();
+        let closers: Vec<&str> = f
+            .style
+            .iter()
+            .flat_map(|s| &s.closers)
+            .map(|o| o.get_ref().as_str())
+            .collect();
+        let replies = f
+            .intent
+            .0
+            .iter()
+            .flat_map(|(_, d)| &d.reply)
+            .chain(f.event.0.iter().flat_map(|(_, e)| &e.reply));
         let mut found: Vec<(&'static str, Range<usize>, String)> = Vec::new();
         for r in replies {
             let text = r.text.get_ref();
@@ -229,10 +346,24 @@ fn replies(l: &mut Linter, mine: &[usize]) {
                 found.push(("curt-reply", r.text.span(), format!("{rule} has {units} word(s): never answer a buyer in a word or two (at least {min})")));
             }
             if !openers.is_empty() && !openers.iter().any(|o| text.contains(o)) {
-                found.push(("reply-style", r.text.span(), format!("{rule} opens with none of the pack's openers ({})", openers.join(", "))));
+                found.push((
+                    "reply-style",
+                    r.text.span(),
+                    format!(
+                        "{rule} opens with none of the pack's openers ({})",
+                        openers.join(", ")
+                    ),
+                ));
             }
             if !closers.is_empty() && !closers.iter().any(|c| text.contains(c)) {
-                found.push(("reply-style", r.text.span(), format!("{rule} has none of the pack's closers ({})", closers.join(", "))));
+                found.push((
+                    "reply-style",
+                    r.text.span(),
+                    format!(
+                        "{rule} has none of the pack's closers ({})",
+                        closers.join(", ")
+                    ),
+                ));
             }
             for at in single_particles(text) {
                 let span = crate::compile::text_offset(&l.packs[p], &r.text, at);
@@ -248,15 +379,42 @@ fn replies(l: &mut Linter, mine: &[usize]) {
 /// Hint checks: two hints that contradict each other and may both apply to one intent.
 fn hints(l: &mut Linter, mine: &[usize]) {
     type Entry<'a> = (&'a str, usize, &'a crate::rules::HintDef, Range<usize>);
-    let all: Vec<Entry> = mine.iter().flat_map(|&p| l.packs[p].file.hint.0.iter().map(move |(id, h)| (id.get_ref().as_str(), p, h, id.span()))).collect();
+    let all: Vec<Entry> = mine
+        .iter()
+        .flat_map(|&p| {
+            l.packs[p]
+                .file
+                .hint
+                .0
+                .iter()
+                .map(move |(id, h)| (id.get_ref().as_str(), p, h, id.span()))
+        })
+        .collect();
     let mut found = Vec::new();
     for (id, p, h, span) in &all {
         for c in &h.contradicts {
-            let Some((other, q, g, other_span)) = all.iter().find(|(o, ..)| *o == c.get_ref()) else { continue };
-            let names = |h: &crate::rules::HintDef| h.intents.iter().map(|i| i.get_ref().clone()).collect::<Vec<_>>();
-            let excluded = |h: &crate::rules::HintDef, i: &str| h.unless.iter().any(|u| u.get_ref() == i);
-            let shared: Vec<String> = names(h).into_iter().filter(|i| names(g).contains(i) && !excluded(h, i) && !excluded(g, i)).collect();
-            let when = |h: &crate::rules::HintDef| h.when.as_ref().map(|w| w.get_ref().clone()).unwrap_or_default();
+            let Some((other, q, g, other_span)) = all.iter().find(|(o, ..)| *o == c.get_ref())
+            else {
+                continue;
+            };
+            let names = |h: &crate::rules::HintDef| {
+                h.intents
+                    .iter()
+                    .map(|i| i.get_ref().clone())
+                    .collect::<Vec<_>>()
+            };
+            let excluded =
+                |h: &crate::rules::HintDef, i: &str| h.unless.iter().any(|u| u.get_ref() == i);
+            let shared: Vec<String> = names(h)
+                .into_iter()
+                .filter(|i| names(g).contains(i) && !excluded(h, i) && !excluded(g, i))
+                .collect();
+            let when = |h: &crate::rules::HintDef| {
+                h.when
+                    .as_ref()
+                    .map(|w| w.get_ref().clone())
+                    .unwrap_or_default()
+            };
             if !shared.is_empty() && when(h).may_overlap(&when(g)) {
                 found.push((*p, span.clone(), format!("hints `{id}` and `{other}` contradict each other and both apply to `{}`: only the higher priority is given (add `unless` to one)", shared.join("`, `")), *q, other_span.clone()));
             }
@@ -302,7 +460,11 @@ fn single_particles(text: &str) -> Vec<usize> {
         let next = chars.next();
         let stands_alone = next.is_none_or(|n| !('가'..='힣').contains(&n));
         let both_forms = rest.starts_with(&format!("{form}(")) || rest.starts_with("(으)");
-        if Particle::SINGLE_FORMS.contains(&form.as_str()) && stands_alone && !both_forms && !text[..i].ends_with('}') {
+        if Particle::SINGLE_FORMS.contains(&form.as_str())
+            && stands_alone
+            && !both_forms
+            && !text[..i].ends_with('}')
+        {
             out.push(i + 1);
         }
     }
@@ -310,15 +472,30 @@ fn single_particles(text: &str) -> Vec<usize> {
 }
 
 /// Where intent `id` is first declared among `mine`.
-fn first_declaration(packs: &[RulePack], mine: &[usize], id: &str) -> Option<(usize, Range<usize>)> {
-    mine.iter().find_map(|&p| packs[p].file.intent.0.iter().find(|(i, _)| i.get_ref() == id).map(|(i, _)| (p, i.span())))
+fn first_declaration(
+    packs: &[RulePack],
+    mine: &[usize],
+    id: &str,
+) -> Option<(usize, Range<usize>)> {
+    mine.iter().find_map(|&p| {
+        packs[p]
+            .file
+            .intent
+            .0
+            .iter()
+            .find(|(i, _)| i.get_ref() == id)
+            .map(|(i, _)| (p, i.span()))
+    })
 }
 
 /// 1-based line and column (in characters) of byte `offset` of `pack`.
 fn position(pack: &RulePack, offset: usize) -> (usize, usize) {
     let offset = offset.min(pack.source.len());
     let line_start = pack.source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    (pack.line_of(offset), pack.source[line_start..offset].chars().count() + 1)
+    (
+        pack.line_of(offset),
+        pack.source[line_start..offset].chars().count() + 1,
+    )
 }
 
 impl Condition {
@@ -330,15 +507,30 @@ impl Condition {
             (Some(a), Some(b)) => a.iter().any(|s| b.contains(s)),
             _ => true,
         };
-        fn ranges<T: PartialOrd + Copy>(min_a: Option<T>, max_a: Option<T>, min_b: Option<T>, max_b: Option<T>) -> bool {
+        fn ranges<T: PartialOrd + Copy>(
+            min_a: Option<T>,
+            max_a: Option<T>,
+            min_b: Option<T>,
+            max_b: Option<T>,
+        ) -> bool {
             let below = |min: Option<T>, max: Option<T>| matches!((min, max), (Some(lo), Some(hi)) if lo > hi);
             !below(min_a, max_b) && !below(min_b, max_a)
         }
         flags(self.repeat_customer, other.repeat_customer)
             && flags(self.vip, other.vip)
             && statuses
-            && ranges(self.min_days_since_shipped, self.max_days_since_shipped, other.min_days_since_shipped, other.max_days_since_shipped)
-            && ranges(self.min_order_amount, self.max_order_amount, other.min_order_amount, other.max_order_amount)
+            && ranges(
+                self.min_days_since_shipped,
+                self.max_days_since_shipped,
+                other.min_days_since_shipped,
+                other.max_days_since_shipped,
+            )
+            && ranges(
+                self.min_order_amount,
+                self.max_order_amount,
+                other.min_order_amount,
+                other.max_order_amount,
+            )
     }
 }
 
@@ -358,7 +550,10 @@ mod tests {
         assert_eq!(single_particles("{shop}은 좋아요"), vec![6]);
         assert!(single_particles("{shop}은(는) 좋아요").is_empty());
         assert!(single_particles("{buyer}님 안녕하세요").is_empty());
-        assert!(single_particles("{shop}이에요").is_empty(), "a word, not a particle alone");
+        assert!(
+            single_particles("{shop}이에요").is_empty(),
+            "a word, not a particle alone"
+        );
         assert_eq!(single_particles("{place}로 보내요"), vec![7]);
     }
 }

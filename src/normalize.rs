@@ -7,7 +7,6 @@
 //! Each source character maps to the folded characters independently of its neighbours
 //! (except for whitespace), which is what makes the offset map exact and the cost linear.
 
-
 /// A folded message and the map back to the original text.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Normalized {

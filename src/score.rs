@@ -79,7 +79,11 @@ impl Analysis {
         }
         // Stable: the fired ones keep their order, first.
         self.candidates.sort_by_key(|c| c.status != Status::Fired);
-        self.fired = self.candidates.iter().take_while(|c| c.status == Status::Fired).count();
+        self.fired = self
+            .candidates
+            .iter()
+            .take_while(|c| c.status == Status::Fired)
+            .count();
     }
 
     /// Reports `intent` as carried over from turn `from` of a thread, at `score`, its one clue
@@ -190,7 +194,8 @@ impl Scores {
                     self.order.push((intent, hit.start, hit.end, h as u32))
                 }
                 TargetKind::Near { near, group } => {
-                    self.near.push((near, hit.start, hit.end, group, hit.keyword, hit.fuzzy))
+                    self.near
+                        .push((near, hit.start, hit.end, group, hit.keyword, hit.fuzzy))
                 }
                 TargetKind::Signal(s) => self.signal_on[s as usize] = true,
                 TargetKind::NegatorBefore | TargetKind::NegatorAfter => {}
@@ -206,7 +211,10 @@ impl Scores {
             if current.0 == intent && end <= current.1 {
                 continue;
             }
-            current = (intent, end.max(if current.0 == intent { current.1 } else { 0 }));
+            current = (
+                intent,
+                end.max(if current.0 == intent { current.1 } else { 0 }),
+            );
             let hit = found.hits[h as usize];
             let target = lang.scan.targets[hit.target as usize];
             if self.counted[hit.target as usize] == self.message {
@@ -306,11 +314,11 @@ impl Scores {
         out.candidates.clear();
         out.clues.clear();
         out.signals.clear();
-        out.signals.extend(
-            (0..lang.signals.len() as u16).filter(|&s| self.signal_on[s as usize]),
-        );
+        out.signals
+            .extend((0..lang.signals.len() as u16).filter(|&s| self.signal_on[s as usize]));
         // Stable: an intent's clues stay in the order found, then go in message order below.
-        self.pending.sort_by_key(|(intent, c)| (*intent, c.start, std::cmp::Reverse(c.end)));
+        self.pending
+            .sort_by_key(|(intent, c)| (*intent, c.start, std::cmp::Reverse(c.end)));
         for group in self.pending.chunk_by(|a, b| a.0 == b.0) {
             let intent = group[0].0;
             let rule = &lang.intents[intent as usize];
@@ -329,7 +337,12 @@ impl Scores {
         // intents does not matter.
         let fired = &mut self.fired;
         fired.clear();
-        fired.extend(out.candidates.iter().filter(|c| c.status == Status::Fired).map(|c| c.intent));
+        fired.extend(
+            out.candidates
+                .iter()
+                .filter(|c| c.status == Status::Fired)
+                .map(|c| c.intent),
+        );
         for c in &mut out.candidates {
             if c.status == Status::Fired {
                 let unless = &lang.intents[c.intent as usize].unless;
@@ -354,7 +367,11 @@ impl Scores {
 
 /// The hits of one near rule (sorted by start) that satisfy it, by index: one per group, or
 /// `None`.
-fn satisfy(rule: &NearRule, hits: &[(u32, u32, u32, u8, u32, bool)], text: &str) -> Option<Vec<usize>> {
+fn satisfy(
+    rule: &NearRule,
+    hits: &[(u32, u32, u32, u8, u32, bool)],
+    text: &str,
+) -> Option<Vec<usize>> {
     let groups = rule.full_mask.count_ones() as usize;
     let Some(within) = rule.within else {
         // Anywhere in the message: the first hit of each group.

@@ -90,9 +90,13 @@ impl Tables {
             .iter()
             .map(|c| (c.intent, c.score))
             .collect();
-        let lists = fired
-            .iter()
-            .map(|&(i, score)| (lang.intents[i as usize].id.clone(), score, &lang.replies[i as usize][..]));
+        let lists = fired.iter().map(|&(i, score)| {
+            (
+                lang.intents[i as usize].id.clone(),
+                score,
+                &lang.replies[i as usize][..],
+            )
+        });
         let replies = rank_replies(lists, lang, ctx, max_replies);
         let mut hints = hints(lang, ctx, |h| {
             let found = |list: &[u16]| list.iter().any(|i| fired.iter().any(|f| f.0 == *i));
@@ -102,7 +106,11 @@ impl Tables {
                 && h.events.is_empty()
                 && !found(&h.unless)
         });
-        let rules = if thread.triggers == 0 { Vec::new() } else { given_rules(lang, &hints) };
+        let rules = if thread.triggers == 0 {
+            Vec::new()
+        } else {
+            given_rules(lang, &hints)
+        };
         for (hint, rule) in hints.iter_mut().zip(rules) {
             for (bit, turns) in thread.turns.iter().enumerate() {
                 if rule.thread & (1 << bit) != 0 {
@@ -165,7 +173,11 @@ pub(crate) fn rank_replies<'a>(
 
 /// The hints of `lang` that `applies` accepts and whose condition holds, in output order; of
 /// two that contradict each other, only the first (the higher priority) is given.
-pub(crate) fn hints(lang: &Language, ctx: &Context, applies: impl Fn(&HintRule) -> bool) -> Vec<Hint> {
+pub(crate) fn hints(
+    lang: &Language,
+    ctx: &Context,
+    applies: impl Fn(&HintRule) -> bool,
+) -> Vec<Hint> {
     let mut given: Vec<&HintRule> = Vec::new();
     for h in &lang.hints {
         let contradicted = given

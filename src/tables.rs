@@ -125,9 +125,15 @@ pub(crate) struct Target {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum TargetKind {
-    Intent { intent: u16, strength: Strength },
+    Intent {
+        intent: u16,
+        strength: Strength,
+    },
     /// Group `group` of near rule `near`.
-    Near { near: u32, group: u8 },
+    Near {
+        near: u32,
+        group: u8,
+    },
     Signal(u16),
     NegatorBefore,
     NegatorAfter,

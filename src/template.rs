@@ -366,7 +366,11 @@ mod tests {
             ..Context::default()
         };
         assert_eq!(
-            render("{buyer}, {shop} {x} {courier}", &ctx, &[("buyer", "亲"), ("shop", "本店"), ("x", "X")]),
+            render(
+                "{buyer}, {shop} {x} {courier}",
+                &ctx,
+                &[("buyer", "亲"), ("shop", "本店"), ("x", "X")]
+            ),
             "亲, 鲜果铺 X 顺丰"
         );
     }
@@ -375,9 +379,24 @@ mod tests {
     fn korean_particles_agree_with_the_value() {
         let text = "{shop}은(는) {item}이(가) {buyer}을(를) {x}와(과) {place}(으)로";
         let mut ctx = Context::default();
-        for (shop, topic) in [("행복상회", "행복상회는"), ("민지네", "민지네는"), ("과일가게집", "과일가게집은"), ("ABC", "ABC은(는)"), ("3", "3은")] {
+        for (shop, topic) in [
+            ("행복상회", "행복상회는"),
+            ("민지네", "민지네는"),
+            ("과일가게집", "과일가게집은"),
+            ("ABC", "ABC은(는)"),
+            ("3", "3은"),
+        ] {
             ctx.shop = Some(shop.into());
-            let out = render(text, &ctx, &[("item", "사과"), ("buyer", "고객님"), ("x", "배"), ("place", "서울")]);
+            let out = render(
+                text,
+                &ctx,
+                &[
+                    ("item", "사과"),
+                    ("buyer", "고객님"),
+                    ("x", "배"),
+                    ("place", "서울"),
+                ],
+            );
             assert!(out.starts_with(&format!("{topic} ")), "{out}");
             assert!(out.ends_with("사과가 고객님을 배와 서울로"), "{out}");
         }

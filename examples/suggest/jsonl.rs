@@ -37,7 +37,8 @@ impl Threads<'_> {
                     self.dropped += 1;
                 }
             }
-            self.threads.insert(id.to_string(), (Conversation::new(self.engine), tick));
+            self.threads
+                .insert(id.to_string(), (Conversation::new(self.engine), tick));
         }
         self.by_use.insert(tick, id.to_string());
         &mut self.threads.get_mut(id).expect("just inserted").0
@@ -59,7 +60,14 @@ pub fn answer_stdin(engine: &Engine, base: &Context, max_threads: usize) -> bool
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
     };
-    let mut threads = Threads { engine, max: max_threads, threads: HashMap::new(), by_use: BTreeMap::new(), tick: 0, dropped: 0 };
+    let mut threads = Threads {
+        engine,
+        max: max_threads,
+        threads: HashMap::new(),
+        by_use: BTreeMap::new(),
+        tick: 0,
+        dropped: 0,
+    };
     let mut out = BufWriter::new(io::stdout().lock());
     let (mut lines, mut bad) = (0usize, 0usize);
     for (n, line) in io::stdin().lock().split(b'\n').enumerate() {
@@ -69,14 +77,18 @@ pub fn answer_stdin(engine: &Engine, base: &Context, max_threads: usize) -> bool
         let answer = match String::from_utf8(bytes) {
             Err(_) => Err(error(number, "not valid UTF-8", None)),
             Ok(text) if text.trim().is_empty() => continue,
-            Ok(text) => read_turn(&text, number, &base_fields).map(|turn| answer(&mut threads, engine, turn, number)),
+            Ok(text) => read_turn(&text, number, &base_fields)
+                .map(|turn| answer(&mut threads, engine, turn, number)),
         };
         let value = answer.unwrap_or_else(|e| {
             bad += 1;
             e
         });
         // A closed pipe is a normal way to stop; each answer goes out at once.
-        if serde_json::to_writer(&mut out, &value).is_err() || writeln!(out).is_err() || out.flush().is_err() {
+        if serde_json::to_writer(&mut out, &value).is_err()
+            || writeln!(out).is_err()
+            || out.flush().is_err()
+        {
             exit(0);
         }
     }
@@ -91,19 +103,31 @@ pub fn answer_stdin(engine: &Engine, base: &Context, max_threads: usize) -> bool
 fn answer(threads: &mut Threads, engine: &Engine, turn: Turn, number: usize) -> Value {
     let Some(id) = turn.conversation else {
         let s = engine.suggest(&turn.text, &turn.ctx);
-        return with_line(merge(json!({ "message": turn.text }), json!(s)), number, None);
+        return with_line(
+            merge(json!({ "message": turn.text }), json!(s)),
+            number,
+            None,
+        );
     };
     let thread = threads.get(&id);
     match turn.role {
         Role::Seller => {
             thread.seller(&turn.text, turn.time);
-            with_line(json!({ "role": "seller", "recorded": true }), number, Some(&id))
+            with_line(
+                json!({ "role": "seller", "recorded": true }),
+                number,
+                Some(&id),
+            )
         }
         Role::Buyer => {
             let s = thread.buyer(&turn.text, turn.time, &turn.ctx);
             let summary = thread.summary(turn.time);
             let answer = merge(json!({ "message": turn.text }), json!(s));
-            with_line(merge(answer, json!({ "thread": summary })), number, Some(&id))
+            with_line(
+                merge(answer, json!({ "thread": summary })),
+                number,
+                Some(&id),
+            )
         }
     }
 }
@@ -143,7 +167,8 @@ fn error(number: usize, message: &str, field: Option<&str>) -> Value {
 /// A turn from a line: its own fields checked one by one, the others read as context fields
 /// over the flags' context.
 fn read_turn(line: &str, number: usize, base: &Map<String, Value>) -> Result<Turn, Value> {
-    let value: Value = serde_json::from_str(line).map_err(|e| error(number, &format!("not JSON: {e}"), None))?;
+    let value: Value =
+        serde_json::from_str(line).map_err(|e| error(number, &format!("not JSON: {e}"), None))?;
     let Value::Object(fields) = value else {
         return Err(error(number, "expected a JSON object", None));
     };
@@ -155,27 +180,59 @@ fn read_turn(line: &str, number: usize, base: &Map<String, Value>) -> Result<Tur
     let conversation = match fields.get("conversation") {
         None | Some(Value::Null) => None,
         Some(Value::String(c)) => Some(c.clone()),
-        Some(_) => return Err(error(number, "`conversation` must be a string", Some("conversation"))),
+        Some(_) => {
+            return Err(error(
+                number,
+                "`conversation` must be a string",
+                Some("conversation"),
+            ));
+        }
     };
     let role = match fields.get("role") {
         None | Some(Value::Null) => Role::Buyer,
-        Some(Value::String(r)) => r.parse().map_err(|e: String| error(number, &e, Some("role")))?,
-        Some(_) => return Err(error(number, "`role` must be \"buyer\" or \"seller\"", Some("role"))),
+        Some(Value::String(r)) => r
+            .parse()
+            .map_err(|e: String| error(number, &e, Some("role")))?,
+        Some(_) => {
+            return Err(error(
+                number,
+                "`role` must be \"buyer\" or \"seller\"",
+                Some("role"),
+            ));
+        }
     };
     let time = match fields.get("time") {
         None | Some(Value::Null) => None,
-        Some(t) => Some(t.as_u64().ok_or_else(|| error(number, "`time` must be Unix seconds (a whole number >= 0)", Some("time")))?),
+        Some(t) => Some(t.as_u64().ok_or_else(|| {
+            error(
+                number,
+                "`time` must be Unix seconds (a whole number >= 0)",
+                Some("time"),
+            )
+        })?),
     };
     let mut merged = base.clone();
-    for (k, v) in fields.iter().filter(|(k, _)| !TURN_FIELDS.contains(&k.as_str())) {
+    for (k, v) in fields
+        .iter()
+        .filter(|(k, _)| !TURN_FIELDS.contains(&k.as_str()))
+    {
         // One field at a time, so that an error names it.
         let one = Value::Object(Map::from_iter([(k.clone(), v.clone())]));
         if let Err(e) = serde_json::from_value::<Context>(one) {
-            let message = e.to_string().replace("unknown field", "unknown context field");
+            let message = e
+                .to_string()
+                .replace("unknown field", "unknown context field");
             return Err(error(number, &message, Some(k)));
         }
         merged.insert(k.clone(), v.clone());
     }
-    let ctx = serde_json::from_value(Value::Object(merged)).map_err(|e| error(number, &e.to_string(), None))?;
-    Ok(Turn { text, conversation, role, time, ctx })
+    let ctx = serde_json::from_value(Value::Object(merged))
+        .map_err(|e| error(number, &e.to_string(), None))?;
+    Ok(Turn {
+        text,
+        conversation,
+        role,
+        time,
+        ctx,
+    })
 }

@@ -164,7 +164,10 @@ fn main() {
                     // Each answer is flushed at once: a line typed into an open pipe is
                     // answered while the pipe stays open.
                     Ok(message) => {
-                        if answer(&message, &mut out).and_then(|()| out.flush()).is_err() {
+                        if answer(&message, &mut out)
+                            .and_then(|()| out.flush())
+                            .is_err()
+                        {
                             exit(0);
                         }
                     }
@@ -195,12 +198,21 @@ fn main() {
 /// Prints what the shop can send first on order event `name`, or exits 2 if no pack has it.
 fn print_event(engine: &Engine, name: &str, ctx: &Context, json: bool) {
     let Some(p) = engine.proactive(name, ctx) else {
-        let language = ctx.language.as_deref().unwrap_or_else(|| engine.languages().next().map_or("", |l| l.as_str()));
+        let language = ctx
+            .language
+            .as_deref()
+            .unwrap_or_else(|| engine.languages().next().map_or("", |l| l.as_str()));
         let known: Vec<&str> = engine.events(language).map(|e| e.as_str()).collect();
-        fail(&format!("--event {name}: no `{language}` pack has it (known: {})", known.join(", ")));
+        fail(&format!(
+            "--event {name}: no `{language}` pack has it (known: {})",
+            known.join(", ")
+        ));
     };
     if json {
-        println!("{}", serde_json::to_string(&p).expect("a proactive message serializes"));
+        println!(
+            "{}",
+            serde_json::to_string(&p).expect("a proactive message serializes")
+        );
         return;
     }
     print_proactive(&p);
@@ -244,7 +256,12 @@ fn write_answer(out: &mut dyn Write, message: &str, s: &Suggestion, json: bool) 
 pub fn write_readable(out: &mut dyn Write, message: &str, s: &Suggestion) -> io::Result<()> {
     let c = &s.classification;
     writeln!(out, "message:  {message}")?;
-    writeln!(out, "language: {}{}", c.language, if c.truncated { " (truncated)" } else { "" })?;
+    writeln!(
+        out,
+        "language: {}{}",
+        c.language,
+        if c.truncated { " (truncated)" } else { "" }
+    )?;
     if c.intents.is_empty() {
         writeln!(out, "intents:  none")?;
     }
@@ -252,7 +269,15 @@ pub fn write_readable(out: &mut dyn Write, message: &str, s: &Suggestion) -> io:
         writeln!(out, "intent:   {} (score {})", i.id, i.score)?;
         for e in &i.evidence {
             let fuzzy = if e.fuzzy { ", fuzzy" } else { "" };
-            writeln!(out, "          {:?} at {}..{} {:+}{fuzzy}  [{}]", e.text(message), e.start, e.end, e.weight, e.rule)?;
+            writeln!(
+                out,
+                "          {:?} at {}..{} {:+}{fuzzy}  [{}]",
+                e.text(message),
+                e.start,
+                e.end,
+                e.weight,
+                e.rule
+            )?;
         }
     }
     if !c.signals.is_empty() {

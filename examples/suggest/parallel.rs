@@ -90,4 +90,3 @@ pub fn answer_in_parallel(
         writer.join().unwrap_or(true)
     })
 }
-

@@ -232,9 +232,11 @@ fn alternation(branches: Vec<Info>) -> Info {
     // or b)"); taking each branch's smallest keeps big alternations within the set size.
     let mut req = Vec::new();
     for rank in 0..MAX_CLAUSES {
-        req.extend(union(branches.iter().map(|b| {
-            b.req.get(rank.min(b.req.len().max(1) - 1)).cloned()
-        })));
+        req.extend(union(
+            branches
+                .iter()
+                .map(|b| b.req.get(rank.min(b.req.len().max(1) - 1)).cloned()),
+        ));
     }
     req.extend(union(
         branches
@@ -408,7 +410,10 @@ mod tests {
         // The old hand parser gave up on these: now they are gated, and soundly.
         assert_eq!(gate("(?i)refund"), set(&[&["refund"]]));
         assert_eq!(gate("(?x) re fund "), set(&[&["refund"]]));
-        assert_eq!(gate(r"\d+ ?(?:%|percent)"), set(&[&["<digit>"], &["%", "percent"]]));
+        assert_eq!(
+            gate(r"\d+ ?(?:%|percent)"),
+            set(&[&["<digit>"], &["%", "percent"]])
+        );
         assert_eq!(gate(r"[0-9]{2}天"), set(&[&["天"], &["<digit>"]]));
         assert_eq!(gate(r"(?i)ok|(?-i)no"), set(&[&["no", "ok"]]));
     }
@@ -420,6 +425,9 @@ mod tests {
         assert!(gate("a|\\b").is_empty());
         assert!(gate("x*").is_empty());
         assert!(gate("(a|[^b])").is_empty());
-        assert!(gate("a{2").is_empty(), "not a valid regex: no gate, and the build refuses it");
+        assert!(
+            gate("a{2").is_empty(),
+            "not a valid regex: no gate, and the build refuses it"
+        );
     }
 }

@@ -76,7 +76,10 @@ impl KeywordTable {
                 for wrong in wrongs {
                     let mut variant = folded.clone();
                     variant.replace_range(at_byte..at_byte + right.len(), wrong);
-                    let fuzzy = Target { fuzzy: true, ..target };
+                    let fuzzy = Target {
+                        fuzzy: true,
+                        ..target
+                    };
                     self.added.push((variant, boundary_end, fuzzy));
                 }
             }
@@ -106,7 +109,7 @@ impl KeywordTable {
                 continue;
             };
             match targets.iter_mut().find(|t| same_slot(t.kind, target.kind)) {
-                Some(old) if !(target.fuzzy && !old.fuzzy) => *old = target,
+                Some(old) if !target.fuzzy || old.fuzzy => *old = target,
                 Some(_) => {}
                 None => targets.push(target),
             }
@@ -136,7 +139,11 @@ impl KeywordTable {
     /// Builds the scan tables of a language whose regex patterns are `patterns` (setting each
     /// one's gate): the automaton over the keywords and gate literals, and the flat keyword,
     /// target and gate tables its pattern ids index.
-    pub(super) fn build(mut self, tag: &str, patterns: &mut [Pattern]) -> Result<ScanTables, Error> {
+    pub(super) fn build(
+        mut self,
+        tag: &str,
+        patterns: &mut [Pattern],
+    ) -> Result<ScanTables, Error> {
         self.merge();
         let mut scan = ScanTables::default();
         let mut gates_of = self.gate(patterns, &mut scan.gates);

@@ -12,8 +12,8 @@ use crate::normalize::Normalized;
 use crate::rules::{IntentDef, ReplyDef, RulePack, Strength};
 use crate::score::DEFAULT_THRESHOLD;
 use crate::tables::{
-    ConversationRules, EventRule, HintRule, IntentRule, Language, NearRule, PackExample, Pattern, ReplyTemplate,
-    SignalRule, Target, TargetKind,
+    ConversationRules, EventRule, HintRule, IntentRule, Language, NearRule, PackExample, Pattern,
+    ReplyTemplate, SignalRule, Target, TargetKind,
 };
 use crate::template::{Money, Template};
 use std::collections::HashMap;
@@ -95,48 +95,98 @@ impl LanguageBuilder {
         let f = &pack.file;
         // Declared first, so that `unless` may name an intent written further down.
         for (id, _) in &f.intent.0 {
-            intern(&mut self.intent_ids, &mut self.intents, pack, id, "intent", |id| IntentRule {
-                id: Id::from(id),
-                threshold: DEFAULT_THRESHOLD,
-                boosts: Vec::new(),
-                unless: Vec::new(),
-            })?;
+            intern(
+                &mut self.intent_ids,
+                &mut self.intents,
+                pack,
+                id,
+                "intent",
+                |id| IntentRule {
+                    id: Id::from(id),
+                    threshold: DEFAULT_THRESHOLD,
+                    boosts: Vec::new(),
+                    unless: Vec::new(),
+                },
+            )?;
         }
         let negatable = f.negatable.as_ref().is_none_or(|n| *n.get_ref());
         for (id, def) in &f.intent.0 {
             self.add_intent(pack, id, def, negatable, budget)?;
         }
         for (id, def) in &f.signal.0 {
-            let s = intern(&mut self.signal_ids, &mut self.signals, pack, id, "signal", |id| {
-                SignalRule { id: Id::from(id) }
-            })?;
-            let rule = self.rule(pack, def.keywords.span(), &format!("signal {}", id.get_ref()));
+            let s = intern(
+                &mut self.signal_ids,
+                &mut self.signals,
+                pack,
+                id,
+                "signal",
+                |id| SignalRule { id: Id::from(id) },
+            )?;
+            let rule = self.rule(
+                pack,
+                def.keywords.span(),
+                &format!("signal {}", id.get_ref()),
+            );
             let negatable = def.negatable.as_ref().map_or(negatable, |n| *n.get_ref());
-            let target = Target { kind: TargetKind::Signal(s), negatable, rule, fuzzy: false };
-            self.add_words(pack, &def.keywords, target, &format!("signal `{}`", id.get_ref()), budget)?;
+            let target = Target {
+                kind: TargetKind::Signal(s),
+                negatable,
+                rule,
+                fuzzy: false,
+            };
+            self.add_words(
+                pack,
+                &def.keywords,
+                target,
+                &format!("signal `{}`", id.get_ref()),
+                budget,
+            )?;
         }
         for (id, def) in &f.event.0 {
-            let e = intern(&mut self.event_ids, &mut self.events, pack, id, "event", |id| EventRule {
-                id: Id::from(id),
-                replies: Vec::new(),
-            })?;
+            let e = intern(
+                &mut self.event_ids,
+                &mut self.events,
+                pack,
+                id,
+                "event",
+                |id| EventRule {
+                    id: Id::from(id),
+                    replies: Vec::new(),
+                },
+            )?;
             for reply in &def.reply {
                 let owner = format!("event `{}`", id.get_ref());
                 let t = self.template(pack, &owner, reply, budget)?;
                 let key = format!("{}.event.{}.{}", self.tag, id.get_ref(), reply.id.get_ref());
                 let rule = format!("{owner} reply `{}`", reply.id.get_ref());
-                layer(&mut self.event_replies, &mut self.event_reply_ids, key, (e, t), reply.replace, pack, reply.id.span(), "reply", &rule)?;
+                layer(
+                    &mut self.event_replies,
+                    &mut self.event_reply_ids,
+                    key,
+                    (e, t),
+                    reply.replace,
+                    pack,
+                    reply.id.span(),
+                    "reply",
+                    &rule,
+                )?;
             }
         }
         self.add_hints(pack)?;
         if let Some(c) = &f.conversation {
             let rule = "conversation";
             for id in &c.anger {
-                match (self.intent_ids.get(id.get_ref()), self.signal_ids.get(id.get_ref())) {
+                match (
+                    self.intent_ids.get(id.get_ref()),
+                    self.signal_ids.get(id.get_ref()),
+                ) {
                     (Some(&i), _) => self.conversation.anger_intents.push(i),
                     (None, Some(&g)) => self.conversation.anger_signals.push(g),
                     (None, None) => {
-                        let problem = Problem::Unknown { what: "intent or signal", id: id.get_ref().clone() };
+                        let problem = Problem::Unknown {
+                            what: "intent or signal",
+                            id: id.get_ref().clone(),
+                        };
                         return Err(pack.error(problem, id.span(), rule));
                     }
                 }
@@ -168,8 +218,11 @@ impl LanguageBuilder {
     fn add_header(&mut self, pack: &RulePack) -> Result<(), Error> {
         let f = &pack.file;
         if let Some(scripts) = &f.scripts {
-            let declared: Vec<Script> =
-                scripts.get_ref().iter().filter_map(|s| Script::parse(s.get_ref())).collect();
+            let declared: Vec<Script> = scripts
+                .get_ref()
+                .iter()
+                .filter_map(|s| Script::parse(s.get_ref()))
+                .collect();
             match &self.scripts {
                 Some((earlier, by)) if *earlier != declared => {
                     return Err(pack.error(
@@ -210,7 +263,11 @@ impl LanguageBuilder {
                     if folded.is_empty() {
                         return Err(pack.error(Problem::EmptyKeyword, m.span(), "conversation"));
                     }
-                    let list = if into == 0 { &mut self.conversation.followups } else { &mut self.conversation.resolved };
+                    let list = if into == 0 {
+                        &mut self.conversation.followups
+                    } else {
+                        &mut self.conversation.resolved
+                    };
                     list.push(folded);
                 }
             }
@@ -225,7 +282,8 @@ impl LanguageBuilder {
                 for w in wrongs.get_ref() {
                     let v = self.fold(w.get_ref());
                     if folded.is_empty() || v.is_empty() {
-                        let message = format!("empty typo for `{right}`: a typo folds to some text");
+                        let message =
+                            format!("empty typo for `{right}`: a typo folds to some text");
                         return Err(pack.error(Problem::Invalid(message), w.span(), "fuzzy typos"));
                     }
                     variants.push(v);
@@ -244,11 +302,28 @@ impl LanguageBuilder {
             self.negation_window = *w.get_ref();
         }
         let rule = self.rule(pack, 0..0, "negation");
-        for (words, kind) in [(&neg.before, TargetKind::NegatorBefore), (&neg.after, TargetKind::NegatorAfter)] {
+        for (words, kind) in [
+            (&neg.before, TargetKind::NegatorBefore),
+            (&neg.after, TargetKind::NegatorAfter),
+        ] {
             for w in words {
-                let target = Target { kind, negatable: false, rule, fuzzy: false };
-                let at = Place { pack, rule: "negation" };
-                budget.keywords(self.table.add(&at, w, target, &[], budget.limits.max_keyword_bytes)?, pack, w, "negation")?;
+                let target = Target {
+                    kind,
+                    negatable: false,
+                    rule,
+                    fuzzy: false,
+                };
+                let at = Place {
+                    pack,
+                    rule: "negation",
+                };
+                budget.keywords(
+                    self.table
+                        .add(&at, w, target, &[], budget.limits.max_keyword_bytes)?,
+                    pack,
+                    w,
+                    "negation",
+                )?;
             }
         }
         Ok(())
@@ -271,8 +346,16 @@ impl LanguageBuilder {
         }
         for (strength, words) in def.lists() {
             let rule = self.rule(pack, words.span(), &format!("{name} {}", strength.list()));
-            let kind = TargetKind::Intent { intent: index, strength };
-            let target = Target { kind, negatable, rule, fuzzy: false };
+            let kind = TargetKind::Intent {
+                intent: index,
+                strength,
+            };
+            let target = Target {
+                kind,
+                negatable,
+                rule,
+                fuzzy: false,
+            };
             self.add_words(pack, words, target, &owner, budget)?;
         }
         for near in &def.near {
@@ -289,8 +372,16 @@ impl LanguageBuilder {
                 rule,
             });
             for (g, words) in groups.iter().enumerate() {
-                let kind = TargetKind::Near { near: near_index, group: g as u8 };
-                let target = Target { kind, negatable, rule, fuzzy: false };
+                let kind = TargetKind::Near {
+                    near: near_index,
+                    group: g as u8,
+                };
+                let target = Target {
+                    kind,
+                    negatable,
+                    rule,
+                    fuzzy: false,
+                };
                 self.add_words(pack, words, target, &owner, budget)?;
             }
         }
@@ -298,8 +389,18 @@ impl LanguageBuilder {
             for raw in regexes.get_ref() {
                 budget.pattern(pack, raw, &owner)?;
                 let regex = super::compile_regex(pack, raw, &owner, budget.limits)?;
-                let rule = self.rule(pack, raw.span(), &format!("{name} {}", pattern_list(strength)));
-                self.patterns.push(Pattern { intent: index, strength, regex, rule, gate: 0 });
+                let rule = self.rule(
+                    pack,
+                    raw.span(),
+                    &format!("{name} {}", pattern_list(strength)),
+                );
+                self.patterns.push(Pattern {
+                    intent: index,
+                    strength,
+                    regex,
+                    rule,
+                    gate: 0,
+                });
             }
         }
         for b in &def.boost {
@@ -314,7 +415,17 @@ impl LanguageBuilder {
             let t = self.template(pack, &owner, reply, budget)?;
             let key = format!("{}.{name}.{}", self.tag, reply.id.get_ref());
             let rule = format!("{owner} reply `{}`", reply.id.get_ref());
-            layer(&mut self.replies, &mut self.reply_ids, key, (index, t), reply.replace, pack, reply.id.span(), "reply", &rule)?;
+            layer(
+                &mut self.replies,
+                &mut self.reply_ids,
+                key,
+                (index, t),
+                reply.replace,
+                pack,
+                reply.id.span(),
+                "reply",
+                &rule,
+            )?;
         }
         for text in &def.examples {
             self.add_example(pack, text, Some(index));
@@ -326,7 +437,9 @@ impl LanguageBuilder {
         for (id, h) in &pack.file.hint.0 {
             let rule = format!("hint `{}`", id.get_ref());
             let refs = |ids: &HashMap<String, u16>, list: &[Spanned<String>], what| {
-                list.iter().map(|i| self.known(ids, pack, i, what, &rule)).collect::<Result<Vec<u16>, Error>>()
+                list.iter()
+                    .map(|i| self.known(ids, pack, i, what, &rule))
+                    .collect::<Result<Vec<u16>, Error>>()
             };
             let hint = HintRule {
                 id: Id::from(id.get_ref().as_str()),
@@ -336,11 +449,33 @@ impl LanguageBuilder {
                 signals: refs(&self.signal_ids, &h.signals, "signal")?,
                 events: refs(&self.event_ids, &h.events, "event")?,
                 unless: refs(&self.intent_ids, &h.unless, "intent")?,
-                contradicts: h.contradicts.iter().map(|c| Id::from(c.get_ref().as_str())).collect(),
-                thread: h.thread.iter().filter_map(|t| crate::rules::THREAD_TRIGGERS.iter().position(|n| n == t.get_ref())).fold(0, |bits, i| bits | 1 << i),
+                contradicts: h
+                    .contradicts
+                    .iter()
+                    .map(|c| Id::from(c.get_ref().as_str()))
+                    .collect(),
+                thread: h
+                    .thread
+                    .iter()
+                    .filter_map(|t| {
+                        crate::rules::THREAD_TRIGGERS
+                            .iter()
+                            .position(|n| n == t.get_ref())
+                    })
+                    .fold(0, |bits, i| bits | 1 << i),
                 when: h.when.as_ref().map(|w| w.get_ref().clone()),
             };
-            layer(&mut self.hints, &mut self.hint_ids, id.get_ref().clone(), hint, h.replace, pack, id.span(), "hint", &rule)?;
+            layer(
+                &mut self.hints,
+                &mut self.hint_ids,
+                id.get_ref().clone(),
+                hint,
+                h.replace,
+                pack,
+                id.span(),
+                "hint",
+                &rule,
+            )?;
         }
         Ok(())
     }
@@ -356,7 +491,9 @@ impl LanguageBuilder {
     ) -> Result<(), Error> {
         let at = Place { pack, rule: owner };
         for w in words.get_ref() {
-            let added = self.table.add(&at, w, target, &self.typos, budget.limits.max_keyword_bytes)?;
+            let added =
+                self.table
+                    .add(&at, w, target, &self.typos, budget.limits.max_keyword_bytes)?;
             budget.keywords(added, pack, w, owner)?;
         }
         Ok(())
@@ -374,28 +511,46 @@ impl LanguageBuilder {
         let text = reply.text.get_ref();
         let max = budget.limits.max_template_bytes;
         if text.len() > max {
-            return Err(pack.error(Problem::Limit(format!("reply longer than {max} bytes")), reply.text.span(), rule));
+            return Err(pack.error(
+                Problem::Limit(format!("reply longer than {max} bytes")),
+                reply.text.span(),
+                rule,
+            ));
         }
         let template = Template::parse(text).map_err(|e| {
-            pack.error(Problem::Invalid(e.message), super::text_offset(pack, &reply.text, e.offset), &rule)
+            pack.error(
+                Problem::Invalid(e.message),
+                super::text_offset(pack, &reply.text, e.offset),
+                &rule,
+            )
         })?;
         let when = reply.when.as_ref().map(|w| w.get_ref().clone());
         for name in template.placeholders() {
-            if self.defaults.contains_key(name) || when.as_ref().is_some_and(|w| w.guarantees(name)) {
+            if self.defaults.contains_key(name) || when.as_ref().is_some_and(|w| w.guarantees(name))
+            {
                 continue;
             }
             let offset = text.find(&format!("{{{name}}}")).unwrap_or(0);
             let span = super::text_offset(pack, &reply.text, offset);
             let problem = match name {
-                "days_since_shipped" => Problem::NoDefault(name.into(), " or a `when` with min_days_since_shipped"),
-                "order_amount" => Problem::NoDefault(name.into(), " or a `when` with min_order_amount"),
+                "days_since_shipped" => {
+                    Problem::NoDefault(name.into(), " or a `when` with min_days_since_shipped")
+                }
+                "order_amount" => {
+                    Problem::NoDefault(name.into(), " or a `when` with min_order_amount")
+                }
                 "shop" | "agent" | "buyer" | "courier" => Problem::NoDefault(name.into(), ""),
                 _ => Problem::UnknownPlaceholder(name.into()),
             };
             return Err(pack.error(problem, span, rule));
         }
         Ok(ReplyTemplate {
-            id: Id::from(format!("{}.{}.{}", self.tag, owner_key(owner), reply.id.get_ref())),
+            id: Id::from(format!(
+                "{}.{}.{}",
+                self.tag,
+                owner_key(owner),
+                reply.id.get_ref()
+            )),
             template,
             weight: reply.weight.as_ref().map_or(1.0, |w| *w.get_ref()),
             when,
@@ -406,7 +561,11 @@ impl LanguageBuilder {
         let key = text.get_ref().clone();
         let at = *self.example_ids.entry(key.clone()).or_insert_with(|| {
             let place = format!("{}:{}", pack.path, pack.line_of(text.span().start));
-            self.examples.push(PackExample { text: key, intents: Vec::new(), place });
+            self.examples.push(PackExample {
+                text: key,
+                intents: Vec::new(),
+                place,
+            });
             self.examples.len() - 1
         });
         if let Some(i) = intent {
@@ -427,14 +586,22 @@ impl LanguageBuilder {
         rule: &str,
     ) -> Result<u16, Error> {
         ids.get(id.get_ref()).copied().ok_or_else(|| {
-            pack.error(Problem::Unknown { what, id: id.get_ref().clone() }, id.span(), rule)
+            pack.error(
+                Problem::Unknown {
+                    what,
+                    id: id.get_ref().clone(),
+                },
+                id.span(),
+                rule,
+            )
         })
     }
 
     /// Names a rule once: `rules/zh.toml:120 damage keywords`.
     fn rule(&mut self, pack: &RulePack, span: std::ops::Range<usize>, what: &str) -> u32 {
         let line = pack.line_of(span.start);
-        self.rules.push(Arc::from(format!("{}:{line} {what}", pack.path)));
+        self.rules
+            .push(Arc::from(format!("{}:{line} {what}", pack.path)));
         (self.rules.len() - 1) as u32
     }
 
@@ -448,13 +615,16 @@ impl LanguageBuilder {
     pub(super) fn finish(mut self) -> Result<Language, Error> {
         let scan = self.table.build(&self.tag, &mut self.patterns)?;
         let fuzzy = if self.fuzzy_edits {
-            FuzzyIndex::build(scan.keywords.iter().map(|k| {
-                (&*k.text, k.boundary_end && k.targets.start != k.targets.end)
-            }))
+            FuzzyIndex::build(
+                scan.keywords
+                    .iter()
+                    .map(|k| (&*k.text, k.boundary_end && k.targets.start != k.targets.end)),
+            )
         } else {
             FuzzyIndex::default()
         };
-        let mut replies: Vec<Vec<ReplyTemplate>> = self.intents.iter().map(|_| Vec::new()).collect();
+        let mut replies: Vec<Vec<ReplyTemplate>> =
+            self.intents.iter().map(|_| Vec::new()).collect();
         for (intent, mut t) in self.replies {
             t.template.resolve(&self.defaults);
             replies[intent as usize].push(t);
@@ -463,7 +633,10 @@ impl LanguageBuilder {
             t.template.resolve(&self.defaults);
             self.events[event as usize].replies.push(t);
         }
-        for list in replies.iter_mut().chain(self.events.iter_mut().map(|e| &mut e.replies)) {
+        for list in replies
+            .iter_mut()
+            .chain(self.events.iter_mut().map(|e| &mut e.replies))
+        {
             preference_order(list);
         }
         // Stable: equal priorities keep declaration order.

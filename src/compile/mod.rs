@@ -25,21 +25,40 @@ pub(crate) struct Budget<'a> {
 
 impl Budget<'_> {
     /// Spends `n` keywords (variants included) on `word`, of `rule`.
-    fn keywords(&mut self, n: usize, pack: &RulePack, word: &Spanned<String>, rule: &str) -> Result<(), Error> {
+    fn keywords(
+        &mut self,
+        n: usize,
+        pack: &RulePack,
+        word: &Spanned<String>,
+        rule: &str,
+    ) -> Result<(), Error> {
         self.keywords += n;
         if self.keywords > self.limits.max_keywords {
             let max = self.limits.max_keywords;
-            return Err(pack.error(Problem::Limit(format!("more than {max} keywords")), word.span(), rule));
+            return Err(pack.error(
+                Problem::Limit(format!("more than {max} keywords")),
+                word.span(),
+                rule,
+            ));
         }
         Ok(())
     }
 
     /// Spends one regex pattern on `regex`.
-    fn pattern(&mut self, pack: &RulePack, regex: &Spanned<String>, rule: &str) -> Result<(), Error> {
+    fn pattern(
+        &mut self,
+        pack: &RulePack,
+        regex: &Spanned<String>,
+        rule: &str,
+    ) -> Result<(), Error> {
         self.patterns += 1;
         if self.patterns > self.limits.max_patterns {
             let max = self.limits.max_patterns;
-            return Err(pack.error(Problem::Limit(format!("more than {max} regex patterns")), regex.span(), rule));
+            return Err(pack.error(
+                Problem::Limit(format!("more than {max} regex patterns")),
+                regex.span(),
+                rule,
+            ));
         }
         Ok(())
     }
@@ -131,7 +150,9 @@ pub(crate) fn layer<T>(
             return Err(pack.error(Problem::Duplicate { what, id, hint }, span, rule));
         }
         (None, true) => {
-            let problem = Problem::Invalid(format!("`replace = true` but no earlier {what} has id `{id}`"));
+            let problem = Problem::Invalid(format!(
+                "`replace = true` but no earlier {what} has id `{id}`"
+            ));
             return Err(pack.error(problem, span, rule));
         }
     }
@@ -199,7 +220,9 @@ pub(crate) fn compile_regex(
         })?;
     if regex.is_match("") {
         return Err(pack.error(
-            Problem::Regex("pattern matches the empty string, so it would fire on every message".into()),
+            Problem::Regex(
+                "pattern matches the empty string, so it would fire on every message".into(),
+            ),
             raw.span(),
             rule,
         ));

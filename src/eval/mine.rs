@@ -15,8 +15,8 @@
 //! assert_eq!(flat.suggested_intent.as_deref(), Some("damage"));
 //! ```
 
-use crate::engine::Engine;
 use crate::context::Context;
+use crate::engine::Engine;
 use crate::id::Id;
 use crate::normalize::{Normalized, is_cjk, is_word_char};
 use serde::Serialize;
@@ -155,13 +155,20 @@ pub fn mine<S: AsRef<str>>(engine: &Engine, messages: &[S], min_count: usize) ->
             let share_m = (c.matched - with_suggested.min(c.matched)) as f64 / m;
             let toml = snippet(&ngram, suggested_intent.as_deref());
             Candidate {
-                language: languages.get(c.language).cloned().unwrap_or_else(|| Id::from("")),
+                language: languages
+                    .get(c.language)
+                    .cloned()
+                    .unwrap_or_else(|| Id::from("")),
                 unmatched: c.unmatched,
                 matched: c.matched,
                 distinctiveness: ((share_u / (share_u + share_m)) * 1e3).round() / 1e3,
                 suggested_intent,
                 cooccurring,
-                examples: c.examples.iter().map(|&i| messages[i].as_ref().to_string()).collect(),
+                examples: c
+                    .examples
+                    .iter()
+                    .map(|&i| messages[i].as_ref().to_string())
+                    .collect(),
                 toml,
                 ngram,
             }
@@ -172,7 +179,10 @@ pub fn mine<S: AsRef<str>>(engine: &Engine, messages: &[S], min_count: usize) ->
     candidates.retain(|c| c.distinctiveness > 0.5);
     candidates.sort_by(|a, b| {
         let rank = |c: &Candidate| c.unmatched as f64 * (2.0 * c.distinctiveness - 1.0);
-        rank(b).total_cmp(&rank(a)).then(b.ngram.len().cmp(&a.ngram.len())).then(a.ngram.cmp(&b.ngram))
+        rank(b)
+            .total_cmp(&rank(a))
+            .then(b.ngram.len().cmp(&a.ngram.len()))
+            .then(a.ngram.cmp(&b.ngram))
     });
     drop_covered(&mut candidates);
     let mut quick_replies: Vec<QuickReply> = questions
@@ -219,9 +229,15 @@ fn ngrams(text: &str, out: &mut HashSet<String>) {
             }
         } else if chars[i].is_alphabetic() {
             let mut words: Vec<String> = Vec::new();
-            while i < chars.len() && !is_cjk(chars[i]) && (is_word_char(chars[i]) || chars[i] == ' ' || chars[i] == '\'') {
+            while i < chars.len()
+                && !is_cjk(chars[i])
+                && (is_word_char(chars[i]) || chars[i] == ' ' || chars[i] == '\'')
+            {
                 let start = i;
-                while i < chars.len() && !is_cjk(chars[i]) && (is_word_char(chars[i]) || chars[i] == '\'') {
+                while i < chars.len()
+                    && !is_cjk(chars[i])
+                    && (is_word_char(chars[i]) || chars[i] == '\'')
+                {
                     i += 1;
                 }
                 if i > start {
@@ -250,11 +266,14 @@ fn ngrams(text: &str, out: &mut HashSet<String>) {
 /// The form of an unmatched question (folded, numbers as `#`, punctuation and spaces at the
 /// ends dropped), if the message is one: it ends in a question mark or particle.
 fn question_form(text: &str) -> Option<String> {
-    let t = text.trim_matches(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '?'));
+    let t =
+        text.trim_matches(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '?'));
     let question = t.ends_with('?')
-        || ["吗", "呢", "么", "嘛", "不", "没", "까", "나요", "어요", "죠"]
-            .iter()
-            .any(|p| t.ends_with(p));
+        || [
+            "吗", "呢", "么", "嘛", "不", "没", "까", "나요", "어요", "죠",
+        ]
+        .iter()
+        .any(|p| t.ends_with(p));
     if !question || t.chars().count() < 3 || t.chars().count() > 40 {
         return None;
     }
@@ -305,10 +324,21 @@ mod tests {
     fn ngrams_of_cjk_and_latin_runs() {
         let mut out = HashSet::new();
         ngrams("快递呢 where is it", &mut out);
-        for g in ["快递", "递呢", "快递呢", "where", "where is", "is it", "where is it"] {
+        for g in [
+            "快递",
+            "递呢",
+            "快递呢",
+            "where",
+            "where is",
+            "is it",
+            "where is it",
+        ] {
             assert!(out.contains(g), "{g}: {out:?}");
         }
-        assert!(!out.contains("is"), "one- and two-letter words alone say nothing");
+        assert!(
+            !out.contains("is"),
+            "one- and two-letter words alone say nothing"
+        );
     }
 
     #[test]

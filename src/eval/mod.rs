@@ -98,7 +98,9 @@ impl Corpus {
                     l => {
                         return Err(CorpusError {
                             place,
-                            message: format!("unknown label `{l}` (not an intent of the loaded packs, nor `none`)"),
+                            message: format!(
+                                "unknown label `{l}` (not an intent of the loaded packs, nor `none`)"
+                            ),
                         });
                     }
                 }

@@ -72,7 +72,11 @@ fn rounded<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
 }
 
 fn f1(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -102,7 +106,10 @@ pub(crate) fn score(engine: &Engine, corpus: &Corpus, predictions: Vec<Vec<Strin
     let (mut top1, mut labeled, mut nones, mut none_fp) = (0, 0, 0, 0);
     for (m, found) in corpus.messages.iter().zip(&predictions) {
         for (intent, (tp, fp, fn_)) in counts.iter_mut() {
-            match (found.iter().any(|f| f == intent), m.labels.iter().any(|l| l == intent)) {
+            match (
+                found.iter().any(|f| f == intent),
+                m.labels.iter().any(|l| l == intent),
+            ) {
                 (true, true) => *tp += 1,
                 (true, false) => *fp += 1,
                 (false, true) => *fn_ += 1,
@@ -166,7 +173,11 @@ pub(crate) fn score(engine: &Engine, corpus: &Corpus, predictions: Vec<Vec<Strin
         micro_f1: f1(micro_precision, micro_recall),
         micro_precision,
         micro_recall,
-        macro_f1: if macro_n == 0 { 0.0 } else { macro_sum / macro_n as f64 },
+        macro_f1: if macro_n == 0 {
+            0.0
+        } else {
+            macro_sum / macro_n as f64
+        },
         top1_accuracy: ratio(top1, labeled),
         none_false_positive_rate: ratio(none_fp, nones),
         per_intent,
@@ -209,7 +220,8 @@ impl Report {
             micro_f1: self.micro_f1 - baseline.micro_f1,
             macro_f1: self.macro_f1 - baseline.macro_f1,
             top1_accuracy: self.top1_accuracy - baseline.top1_accuracy,
-            none_false_positive_rate: self.none_false_positive_rate - baseline.none_false_positive_rate,
+            none_false_positive_rate: self.none_false_positive_rate
+                - baseline.none_false_positive_rate,
             per_intent_f1,
         }
     }

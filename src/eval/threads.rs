@@ -56,14 +56,19 @@ impl Threads {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
-            let fail = |message: String| CorpusError { place: place.clone(), message };
+            let fail = |message: String| CorpusError {
+                place: place.clone(),
+                message,
+            };
             let l: Line = serde_json::from_str(line).map_err(|e| fail(e.to_string()))?;
             if let Some(labels) = &l.labels {
                 if l.role == Role::Seller {
                     return Err(fail("a seller turn has no labels".into()));
                 }
                 if let Some(bad) = labels.iter().find(|x| !known.contains(x.as_str())) {
-                    return Err(fail(format!("unknown label `{bad}` (not an intent of the loaded packs)")));
+                    return Err(fail(format!(
+                        "unknown label `{bad}` (not an intent of the loaded packs)"
+                    )));
                 }
             }
             turns.push(ThreadTurn {
@@ -85,7 +90,11 @@ impl Threads {
             .iter()
             .filter_map(|t| {
                 let labels = t.labels.clone()?;
-                Some(Labeled { place: t.place.clone(), labels, text: t.text.clone() })
+                Some(Labeled {
+                    place: t.place.clone(),
+                    labels,
+                    text: t.text.clone(),
+                })
             })
             .collect();
         super::Corpus { messages }
@@ -94,11 +103,18 @@ impl Threads {
 
 /// Scores each labeled buyer turn of `threads`: read with the thread before it (`threaded`),
 /// or alone. The report is over the scored turns, as [`evaluate`](super::evaluate)'s.
-pub fn evaluate_threads(engine: &Engine, threads: &Threads, ctx: &Context, threaded: bool) -> Report {
+pub fn evaluate_threads(
+    engine: &Engine,
+    threads: &Threads,
+    ctx: &Context,
+    threaded: bool,
+) -> Report {
     let mut open: HashMap<&str, Conversation> = HashMap::new();
     let mut predictions = Vec::new();
     for t in &threads.turns {
-        let thread = open.entry(&t.conversation).or_insert_with(|| Conversation::new(engine));
+        let thread = open
+            .entry(&t.conversation)
+            .or_insert_with(|| Conversation::new(engine));
         match t.role {
             Role::Seller => thread.seller(&t.text, t.time),
             Role::Buyer => {

@@ -72,7 +72,11 @@ impl RulePack {
         }
         if let Some(w) = f.negation.as_ref().and_then(|n| n.window.as_ref()) {
             if *w.get_ref() > 16 {
-                return Err(self.invalid("negation window must be at most 16", w.span(), "negation"));
+                return Err(self.invalid(
+                    "negation window must be at most 16",
+                    w.span(),
+                    "negation",
+                ));
             }
         }
         for (id, intent) in &f.intent.0 {
@@ -81,7 +85,11 @@ impl RulePack {
         }
         for (id, signal) in &f.signal.0 {
             self.check_id(id, "signal")?;
-            self.non_empty(&signal.keywords, "a signal needs at least one keyword", &format!("signal `{}`", id.get_ref()))?;
+            self.non_empty(
+                &signal.keywords,
+                "a signal needs at least one keyword",
+                &format!("signal `{}`", id.get_ref()),
+            )?;
         }
         for (id, hint) in &f.hint.0 {
             self.check_id(id, "hint")?;
@@ -89,7 +97,11 @@ impl RulePack {
             if hint.text.get_ref().trim().is_empty() {
                 return Err(self.invalid("empty hint text", hint.text.span(), rule));
             }
-            if hint.intents.is_empty() && hint.signals.is_empty() && hint.events.is_empty() && hint.thread.is_empty() {
+            if hint.intents.is_empty()
+                && hint.signals.is_empty()
+                && hint.events.is_empty()
+                && hint.thread.is_empty()
+            {
                 return Err(self.invalid(
                     "a hint needs `intents`, `signals`, `events` or `thread` to say when it applies",
                     id.span(),
@@ -99,7 +111,11 @@ impl RulePack {
             for t in &hint.thread {
                 if !THREAD_TRIGGERS.contains(&t.get_ref().as_str()) {
                     return Err(self.invalid(
-                        format!("unknown thread trigger `{}`: expected one of {}", t.get_ref(), THREAD_TRIGGERS.join(", ")),
+                        format!(
+                            "unknown thread trigger `{}`: expected one of {}",
+                            t.get_ref(),
+                            THREAD_TRIGGERS.join(", ")
+                        ),
                         t.span(),
                         rule,
                     ));
@@ -126,7 +142,11 @@ impl RulePack {
         }
         if let Some(t) = &intent.threshold {
             if !(t.get_ref().is_finite() && *t.get_ref() > 0.0 && *t.get_ref() <= 1000.0) {
-                return Err(self.invalid("threshold must be a number above 0 and at most 1000", t.span(), rule));
+                return Err(self.invalid(
+                    "threshold must be a number above 0 and at most 1000",
+                    t.span(),
+                    rule,
+                ));
             }
         }
         for b in &intent.boost {

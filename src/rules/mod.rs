@@ -10,8 +10,8 @@ pub(crate) use check::THREAD_TRIGGERS;
 
 use crate::context::Condition;
 use crate::error::{Error, Problem};
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -404,7 +404,12 @@ impl RulePack {
     }
 
     /// An error at `span` of this pack, in `rule`.
-    pub(crate) fn error(&self, problem: Problem, span: Range<usize>, rule: impl Into<String>) -> Error {
+    pub(crate) fn error(
+        &self,
+        problem: Problem,
+        span: Range<usize>,
+        rule: impl Into<String>,
+    ) -> Error {
         Error::new(problem)
             .with_path(&self.path)
             .with_rule(rule)

@@ -15,17 +15,32 @@ fn report(path: &str) -> Report {
     let report = evaluate(default_engine(), &corpus, &Context::default());
     eprintln!(
         "{path}: {} messages, micro-F1 {:.3}, macro-F1 {:.3}, top-1 {:.3}, none FP rate {:.3}",
-        report.messages, report.micro_f1, report.macro_f1, report.top1_accuracy, report.none_false_positive_rate
+        report.messages,
+        report.micro_f1,
+        report.macro_f1,
+        report.top1_accuracy,
+        report.none_false_positive_rate
     );
     report
 }
 
 fn check(path: &str, min_messages: usize, min_f1: f64, max_none_fp: f64) {
     let r = report(path);
-    assert!(r.messages >= min_messages, "{path}: only {} messages", r.messages);
-    assert!(r.micro_f1 >= min_f1, "{path}: micro-F1 {:.3} < {min_f1}", r.micro_f1);
+    assert!(
+        r.messages >= min_messages,
+        "{path}: only {} messages",
+        r.messages
+    );
+    assert!(
+        r.micro_f1 >= min_f1,
+        "{path}: micro-F1 {:.3} < {min_f1}",
+        r.micro_f1
+    );
     let fp = r.none_false_positive_rate;
-    assert!(fp <= max_none_fp, "{path}: none false-positive rate {fp:.3} > {max_none_fp}");
+    assert!(
+        fp <= max_none_fp,
+        "{path}: none false-positive rate {fp:.3} > {max_none_fp}"
+    );
 }
 
 #[test]
@@ -51,7 +66,9 @@ fn english() {
 fn bitext_when_present() {
     let path = "../shared/corpora/bitext_en.tsv";
     if !Path::new(path).exists() {
-        eprintln!("skipped: {path} is absent (it sits beside the repository in the team's workspace)");
+        eprintln!(
+            "skipped: {path} is absent (it sits beside the repository in the team's workspace)"
+        );
         return;
     }
     check(path, 2500, 0.95, 0.02);
@@ -63,11 +80,22 @@ fn bitext_when_present() {
 fn real_buyer_text_when_rebuilt() {
     let dir = "corpora/real/text";
     if !Path::new(dir).join("jddc.check.tsv").exists() {
-        eprintln!("skipped: {dir}/ is absent; fetch the sources and run corpora/real/build.py (see corpora/real/README.md)");
+        eprintln!(
+            "skipped: {dir}/ is absent; fetch the sources and run corpora/real/build.py (see corpora/real/README.md)"
+        );
         return;
     }
-    for (set, min_f1) in [("jddc", 0.0), ("zh_reviews", 0.0), ("ko_reviews", 0.0), ("en_reviews", 0.0)] {
+    for (set, min_f1) in [
+        ("jddc", 0.0),
+        ("zh_reviews", 0.0),
+        ("ko_reviews", 0.0),
+        ("en_reviews", 0.0),
+    ] {
         let r = report(&format!("{dir}/{set}.check.tsv"));
-        assert!(r.micro_f1 >= min_f1, "{set}: micro-F1 {:.3} < {min_f1}", r.micro_f1);
+        assert!(
+            r.micro_f1 >= min_f1,
+            "{set}: micro-F1 {:.3} < {min_f1}",
+            r.micro_f1
+        );
     }
 }

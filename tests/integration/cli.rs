@@ -10,7 +10,11 @@ pub fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let profile = exe.parent().and_then(|deps| deps.parent()).unwrap();
     let path = profile.join("examples").join(name);
-    assert!(path.exists(), "{} is not built (cargo test builds the examples)", path.display());
+    assert!(
+        path.exists(),
+        "{} is not built (cargo test builds the examples)",
+        path.display()
+    );
     path
 }
 
@@ -37,7 +41,15 @@ fn evaluate_keeps_the_report_contract_and_adds_the_confusion_matrix() {
     let o = run("evaluate", &["tests/corpus/en.tsv", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let r = last_json(&o);
-    for key in ["messages", "micro_f1", "macro_f1", "top1_accuracy", "none_false_positive_rate", "per_intent", "confusion"] {
+    for key in [
+        "messages",
+        "micro_f1",
+        "macro_f1",
+        "top1_accuracy",
+        "none_false_positive_rate",
+        "per_intent",
+        "confusion",
+    ] {
         assert!(r.get(key).is_some(), "no {key} in {r}");
     }
     let damage = &r["per_intent"]["damage"];
@@ -49,11 +61,21 @@ fn evaluate_keeps_the_report_contract_and_adds_the_confusion_matrix() {
 
 #[test]
 fn evaluate_gates_on_micro_f1() {
-    let o = run("evaluate", &["tests/corpus/en.tsv", "--min-micro-f1", "0.5"]);
+    let o = run(
+        "evaluate",
+        &["tests/corpus/en.tsv", "--min-micro-f1", "0.5"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run("evaluate", &["tests/corpus/en.tsv", "--min-micro-f1", "1.01"]);
+    let o = run(
+        "evaluate",
+        &["tests/corpus/en.tsv", "--min-micro-f1", "1.01"],
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("below --min-micro-f1 1.01"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("below --min-micro-f1 1.01"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -61,10 +83,18 @@ fn evaluate_refuses_unknown_labels_naming_the_line() {
     let dir = std::env::temp_dir().join(format!("replykit-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("typo.tsv");
-    std::fs::write(&path, "# a comment\ndamage\tit broke\ndamge\tit broke again\n").unwrap();
+    std::fs::write(
+        &path,
+        "# a comment\ndamage\tit broke\ndamge\tit broke again\n",
+    )
+    .unwrap();
     let o = run("evaluate", &[path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains(&format!("{}:3: unknown label `damge`", path.display())), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}:3: unknown label `damge`", path.display())),
+        "{}",
+        stderr(&o)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -92,7 +122,10 @@ fn evaluate_compares_with_a_baseline_and_explains_errors() {
     let mut args = vec![corpus, "--explain"];
     args.extend(shop);
     let out = stdout(&run("evaluate", &args));
-    assert!(out.contains("worst mistakes") && out.contains("(no evidence for any intent)"), "{out}");
+    assert!(
+        out.contains("worst mistakes") && out.contains("(no evidence for any intent)"),
+        "{out}"
+    );
     let mut args = vec![corpus, "--baseline", base.to_str().unwrap()];
     args.extend(shop);
     let out = stdout(&run("evaluate", &args));
@@ -102,15 +135,47 @@ fn evaluate_compares_with_a_baseline_and_explains_errors() {
 
 #[test]
 fn lint_denies_warnings_with_their_codes() {
-    let o = run("lint", &["--no-bundled", "--rules", "tests/data/lint/every_warning.toml", "--deny", "warnings"]);
+    let o = run(
+        "lint",
+        &[
+            "--no-bundled",
+            "--rules",
+            "tests/data/lint/every_warning.toml",
+            "--deny",
+            "warnings",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert!(out.contains("warning[overlap]") && out.contains("warning[korean-particle]"), "{out}");
-    let o = run("lint", &["--no-bundled", "--rules", "tests/data/lint/every_warning.toml", "--json"]);
+    assert!(
+        out.contains("warning[overlap]") && out.contains("warning[korean-particle]"),
+        "{out}"
+    );
+    let o = run(
+        "lint",
+        &[
+            "--no-bundled",
+            "--rules",
+            "tests/data/lint/every_warning.toml",
+            "--json",
+        ],
+    );
     assert!(o.status.success());
     let r = last_json(&o);
-    assert_eq!(r["count"].as_u64().unwrap() as usize, r["warnings"].as_array().unwrap().len());
-    let o = run("lint", &["--no-bundled", "--rules", "tests/data/packs/shop.toml", "--deny", "warnings"]);
+    assert_eq!(
+        r["count"].as_u64().unwrap() as usize,
+        r["warnings"].as_array().unwrap().len()
+    );
+    let o = run(
+        "lint",
+        &[
+            "--no-bundled",
+            "--rules",
+            "tests/data/packs/shop.toml",
+            "--deny",
+            "warnings",
+        ],
+    );
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
 }
 
@@ -122,10 +187,27 @@ fn the_bundled_packs_pass_lint_with_deny_warnings() {
 
 #[test]
 fn suggest_fills_courier_and_variables_from_flags() {
-    let o = run("suggest", &["--no-bundled", "--rules", "tests/data/packs/shop.toml", "--courier", "SF Express", "--var", "tracking=SF1234", "--buyer", "Mia", "which courier do you use?"]);
+    let o = run(
+        "suggest",
+        &[
+            "--no-bundled",
+            "--rules",
+            "tests/data/packs/shop.toml",
+            "--courier",
+            "SF Express",
+            "--var",
+            "tracking=SF1234",
+            "--buyer",
+            "Mia",
+            "which courier do you use?",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("Hi Mia, we ship with SF Express; your tracking number is SF1234."), "{out}");
+    assert!(
+        out.contains("Hi Mia, we ship with SF Express; your tracking number is SF1234."),
+        "{out}"
+    );
     let o = run("suggest", &["--var", "no-equals-sign", "hi"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--var"), "{}", stderr(&o));
@@ -134,7 +216,12 @@ fn suggest_fills_courier_and_variables_from_flags() {
 #[test]
 fn suggest_answers_plain_lines_as_they_come() {
     let mut child = Command::new(example("suggest"))
-        .args(["--no-bundled", "--rules", "tests/data/packs/shop.toml", "--json"])
+        .args([
+            "--no-bundled",
+            "--rules",
+            "tests/data/packs/shop.toml",
+            "--json",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

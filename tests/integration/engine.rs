@@ -133,7 +133,10 @@ fn context_boost_needs_evidence_in_the_message() {
     let mut ctx = Context::default();
     ctx.repeat_customer = true;
     assert_eq!(intents(&e, "这次少了", &ctx), ["repeat_dissatisfaction"]);
-    assert!(intents(&e, "你好", &ctx).is_empty(), "context alone never fires an intent");
+    assert!(
+        intents(&e, "你好", &ctx).is_empty(),
+        "context alone never fires an intent"
+    );
 }
 
 #[test]
@@ -148,7 +151,11 @@ fn evidence_points_into_the_original_text() {
     assert_eq!(e.keyword.as_deref(), Some("压坏"));
     assert_eq!(e.weight, 1.0);
     assert!(!e.fuzzy);
-    assert!(e.rule.starts_with("zh.toml:") && e.rule.ends_with("damage keywords"), "{}", e.rule);
+    assert!(
+        e.rule.starts_with("zh.toml:") && e.rule.ends_with("damage keywords"),
+        "{}",
+        e.rule
+    );
 }
 
 #[test]
@@ -158,9 +165,17 @@ fn a_keyword_counts_once_and_not_inside_a_longer_one() {
     let c = engine().classify("压坏了,又压坏", &Context::default());
     assert_eq!(c.top().unwrap().score, 2.0);
     let shop = "language = \"zh\"\n[intent.damage]\nkeywords = [\"压坏\", \"坏\"]\n";
-    let e = Engine::builder().bundled(false).pack_str("p.toml", shop).build().unwrap();
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("p.toml", shop)
+        .build()
+        .unwrap();
     let c = e.classify("压坏", &Context::default());
-    assert_eq!(c.top().unwrap().score, 1.0, "坏 lies inside 压坏: it says nothing more");
+    assert_eq!(
+        c.top().unwrap().score,
+        1.0,
+        "坏 lies inside 压坏: it says nothing more"
+    );
     assert_eq!(c.top().unwrap().evidence.len(), 1);
 }
 
@@ -180,13 +195,25 @@ fn language_detection_and_override() {
     let e = engine();
     let lang = |m: &str, ctx: &Context| e.classify(m, ctx).language.to_string();
     assert_eq!(lang("my phone cracked", &Context::default()), "en");
-    assert_eq!(lang("我的iphone cracked", &Context::default()), "zh", "ties go to the first loaded");
-    assert_eq!(lang("😀", &Context::default()), "zh", "default is the first pack");
+    assert_eq!(
+        lang("我的iphone cracked", &Context::default()),
+        "zh",
+        "ties go to the first loaded"
+    );
+    assert_eq!(
+        lang("😀", &Context::default()),
+        "zh",
+        "default is the first pack"
+    );
     let mut ctx = Context::default();
     ctx.language = Some("en".into());
     assert_eq!(lang("东西压坏了", &ctx), "en");
     ctx.language = Some("fr".into());
-    assert_eq!(lang("东西压坏了", &ctx), "zh", "unknown override falls back");
+    assert_eq!(
+        lang("东西压坏了", &ctx),
+        "zh",
+        "unknown override falls back"
+    );
 }
 
 #[test]
@@ -215,7 +242,10 @@ fn context_templates_and_hints() {
     let late = e.suggest("物流怎么不动,急", &ctx);
     assert_eq!(late.replies[0].id, "zh.delivery_anxiety.late");
     assert_eq!(late.replies[0].text, "已经发货6天了,我马上帮您查物流。");
-    assert_eq!(late.replies[0].score, 1.5 * late.classification.intents[0].score);
+    assert_eq!(
+        late.replies[0].score,
+        1.5 * late.classification.intents[0].score
+    );
     let hints: Vec<&str> = late.hints.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(hints, ["check_tracking_explain", "offer_faster_courier"]);
     assert!(late.classification.has_signal("urgent"));
@@ -235,12 +265,20 @@ fn multi_intent_replies_interleave() {
     let s = engine().suggest("it cracked, refund please", &Context::default());
     let ids: Vec<&str> = s.replies.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["en.damage.sorry", "en.return_refund.how"]);
-    assert_eq!(s.replies[0].text, "So sorry, there! Amy from the shop here.");
+    assert_eq!(
+        s.replies[0].text,
+        "So sorry, there! Amy from the shop here."
+    );
 }
 
 #[test]
 fn top_n_limits_replies() {
-    let e = Engine::builder().bundled(false).pack_str("zh.toml", ZH).max_replies(1).build().unwrap();
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("zh.toml", ZH)
+        .max_replies(1)
+        .build()
+        .unwrap();
     assert_eq!(e.suggest("碎了", &Context::default()).replies.len(), 1);
 }
 
@@ -255,7 +293,12 @@ id = "sorry"
 text = "{shop}给您赔个不是"
 replace = true
 "#;
-    let e = Engine::builder().bundled(false).pack_str("zh.toml", ZH).pack_str("shop.toml", shop).build().unwrap();
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("zh.toml", ZH)
+        .pack_str("shop.toml", shop)
+        .build()
+        .unwrap();
     let s = e.suggest("草莓烂了", &Context::default());
     let top = s.classification.top().unwrap();
     assert_eq!(top.id, "damage");
@@ -266,13 +309,26 @@ replace = true
 #[test]
 fn a_shop_adding_a_bundled_keyword_does_not_double_it() {
     let shop = "language = \"zh\"\n[intent.damage]\nkeywords = [\"压坏\"]\n";
-    let e = Engine::builder().bundled(false).pack_str("zh.toml", ZH).pack_str("shop.toml", shop).build().unwrap();
-    assert_eq!(e.classify("压坏", &Context::default()).top().unwrap().score, 1.0);
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("zh.toml", ZH)
+        .pack_str("shop.toml", shop)
+        .build()
+        .unwrap();
+    assert_eq!(
+        e.classify("压坏", &Context::default()).top().unwrap().score,
+        1.0
+    );
 }
 
 #[test]
 fn long_messages_are_truncated_not_refused() {
-    let e = Engine::builder().bundled(false).pack_str("zh.toml", ZH).max_message_bytes(10).build().unwrap();
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("zh.toml", ZH)
+        .max_message_bytes(10)
+        .build()
+        .unwrap();
     let c = e.classify("压坏了压坏了压坏了", &Context::default());
     assert!(c.truncated);
     assert_eq!(c.intents[0].evidence[0].end, 6);
@@ -285,9 +341,19 @@ fn the_engine_lists_what_it_loaded() {
     let langs: Vec<&str> = e.languages().map(|l| l.as_str()).collect();
     assert_eq!(langs, ["zh", "en"]);
     let intents: Vec<&str> = e.intents("zh").map(|i| i.as_str()).collect();
-    assert_eq!(intents, ["damage", "delivery_anxiety", "repeat_dissatisfaction"]);
-    assert_eq!(e.signals("zh").map(|s| s.as_str()).collect::<Vec<_>>(), ["urgent"]);
-    assert_eq!(e.hints("zh").next().unwrap(), "check_tracking_explain", "highest priority first");
+    assert_eq!(
+        intents,
+        ["damage", "delivery_anxiety", "repeat_dissatisfaction"]
+    );
+    assert_eq!(
+        e.signals("zh").map(|s| s.as_str()).collect::<Vec<_>>(),
+        ["urgent"]
+    );
+    assert_eq!(
+        e.hints("zh").next().unwrap(),
+        "check_tracking_explain",
+        "highest priority first"
+    );
     assert_eq!(e.intents("fr").count(), 0);
 }
 
@@ -298,7 +364,10 @@ fn results_round_trip_through_json() {
     ctx.days_since_shipped = Some(7);
     let s = engine().suggest("物流不动,急!压坏了也说不定", &ctx);
     let json = serde_json::to_string(&s).unwrap();
-    assert!(json.starts_with("{\"classification\":{\"language\":\"zh\",\"intents\":[{\"id\":"), "{json}");
+    assert!(
+        json.starts_with("{\"classification\":{\"language\":\"zh\",\"intents\":[{\"id\":"),
+        "{json}"
+    );
     let back: replykit::Suggestion = serde_json::from_str(&json).unwrap();
     assert_eq!(back, s);
     let ctx_json = serde_json::to_string(&ctx).unwrap();
@@ -309,15 +378,26 @@ fn results_round_trip_through_json() {
 fn zero_width_regex_matches_are_ignored() {
     // `\b` does not match the empty string, so it loads; its matches have no text to show.
     let pack = "language = \"en\"\n[intent.x]\npatterns = ['\\b']\n";
-    let e = Engine::builder().bundled(false).pack_str("p.toml", pack).build().unwrap();
-    assert!(e.classify("hi there", &Context::default()).intents.is_empty());
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("p.toml", pack)
+        .build()
+        .unwrap();
+    assert!(
+        e.classify("hi there", &Context::default())
+            .intents
+            .is_empty()
+    );
 }
 
 #[test]
 fn a_not_a_questions_are_not_negations() {
     // "碎没碎了" asks whether it broke (and the keyword "碎了" follows the negator directly);
     // "没碎了" says it did not.
-    assert_eq!(intents(&engine(), "你看看碎没碎了", &Context::default()), ["damage"]);
+    assert_eq!(
+        intents(&engine(), "你看看碎没碎了", &Context::default()),
+        ["damage"]
+    );
     assert!(intents(&engine(), "没碎了", &Context::default()).is_empty());
 }
 
@@ -331,11 +411,25 @@ keywords = ["broken"]
 keywords = ["broken", "stopped working"]
 unless = ["damage"]
 "#;
-    let e = Engine::builder().bundled(false).pack_str("p.toml", pack).build().unwrap();
-    assert_eq!(intents(&e, "it came broken", &Context::default()), ["damage"]);
-    assert_eq!(intents(&e, "it stopped working", &Context::default()), ["quality_issue"]);
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("p.toml", pack)
+        .build()
+        .unwrap();
+    assert_eq!(
+        intents(&e, "it came broken", &Context::default()),
+        ["damage"]
+    );
+    assert_eq!(
+        intents(&e, "it stopped working", &Context::default()),
+        ["quality_issue"]
+    );
     let x = e.explain("it came broken", &Context::default());
-    let q = x.candidates.iter().find(|c| c.intent.id == "quality_issue").unwrap();
+    let q = x
+        .candidates
+        .iter()
+        .find(|c| c.intent.id == "quality_issue")
+        .unwrap();
     assert!(matches!(&q.verdict, Verdict::Suppressed { by } if *by == "damage"));
 }
 
@@ -350,28 +444,55 @@ near = [
 [intent.bargaining]
 near = [{ groups = [["cheaper"], ["if i buy"]], within = 4 }]
 "#;
-    let e = Engine::builder().bundled(false).pack_str("p.toml", pack).build().unwrap();
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("p.toml", pack)
+        .build()
+        .unwrap();
     let has = |m: &str, i: &str| e.classify(m, &Context::default()).has(i);
-    assert!(has("last time they were much smaller", "repeat_dissatisfaction"));
-    assert!(!has("last time the peaches i got from you were smaller", "repeat_dissatisfaction"), "too far");
-    assert!(!has("smaller than last time", "repeat_dissatisfaction"), "out of order");
+    assert!(has(
+        "last time they were much smaller",
+        "repeat_dissatisfaction"
+    ));
+    assert!(
+        !has(
+            "last time the peaches i got from you were smaller",
+            "repeat_dissatisfaction"
+        ),
+        "too far"
+    );
+    assert!(
+        !has("smaller than last time", "repeat_dissatisfaction"),
+        "out of order"
+    );
     assert!(has("if i buy two, cheaper?", "bargaining"), "unordered");
 }
 
 #[test]
 fn typo_table_variants_match_fuzzily() {
     let pack = "language = \"zh\"\n[fuzzy]\ntypos = { \"券\" = [\"卷\"] }\n[intent.bargaining]\nkeywords = [\"优惠券\"]\n";
-    let e = Engine::builder().bundled(false).pack_str("p.toml", pack).build().unwrap();
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("p.toml", pack)
+        .build()
+        .unwrap();
     let c = e.classify("有优惠卷吗", &Context::default());
     let b = c.top().unwrap();
     assert!(b.id == "bargaining" && b.evidence[0].fuzzy && b.score == 0.9);
-    assert!(e.classify("卷纸", &Context::default()).intents.is_empty(), "卷 alone is still 卷");
+    assert!(
+        e.classify("卷纸", &Context::default()).intents.is_empty(),
+        "卷 alone is still 卷"
+    );
 }
 
 #[test]
 fn fuzzy_edits_can_be_turned_off() {
     let pack = "language = \"en\"\n[fuzzy]\nedits = false\n[intent.return_refund]\nkeywords = [\"refund\"]\n";
-    let e = Engine::builder().bundled(false).pack_str("p.toml", pack).build().unwrap();
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("p.toml", pack)
+        .build()
+        .unwrap();
     assert!(e.classify("reufnd", &Context::default()).intents.is_empty());
 }
 
@@ -379,7 +500,13 @@ fn fuzzy_edits_can_be_turned_off() {
 fn a_shop_language_is_detected_by_its_scripts() {
     let ja = "language = \"ja\"\nscripts = [\"kana\", \"han\"]\n[intent.delivery_anxiety]\nkeywords = [\"届かない\"]\n";
     let tw = "language = \"zh-tw\"\n[intent.delivery_anxiety]\nkeywords = [\"还没到\"]\n";
-    let e = Engine::builder().bundled(false).pack_str("zh.toml", ZH).pack_str("ja.toml", ja).pack_str("tw.toml", tw).build().unwrap();
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("zh.toml", ZH)
+        .pack_str("ja.toml", ja)
+        .pack_str("tw.toml", tw)
+        .build()
+        .unwrap();
     let lang = |m: &str| e.classify(m, &Context::default()).language.to_string();
     assert_eq!(lang("荷物が届かない"), "ja");
     assert_eq!(lang("快递还没到"), "zh");
@@ -398,9 +525,16 @@ keywords = ["감사"]
 id = "thanks"
 text = "{shop}은(는) 늘 감사드려요! {shop}을(를) 찾아 주셔서 고맙습니다."
 "#;
-    let e = Engine::builder().bundled(false).pack_str("ko.toml", ko).build().unwrap();
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("ko.toml", ko)
+        .build()
+        .unwrap();
     let mut ctx = Context::default();
-    for (shop, want) in [("행복상회", "행복상회는 늘 감사드려요! 행복상회를"), ("과일가게집", "과일가게집은 늘 감사드려요! 과일가게집을")] {
+    for (shop, want) in [
+        ("행복상회", "행복상회는 늘 감사드려요! 행복상회를"),
+        ("과일가게집", "과일가게집은 늘 감사드려요! 과일가게집을"),
+    ] {
         ctx.shop = Some(shop.into());
         let text = &e.suggest("감사합니다", &ctx).replies[0].text;
         assert!(text.starts_with(want), "{text}");
@@ -410,18 +544,32 @@ text = "{shop}은(는) 늘 감사드려요! {shop}을(를) 찾아 주셔서 고�
 #[test]
 fn amounts_are_written_in_the_language_format() {
     let pack = |lang: &str| {
-        format!("language = \"{lang}\"\n[intent.return_refund]\nkeywords = [\"refund\"]\n[[intent.return_refund.reply]]\nid = \"amount\"\ntext = \"Refund of {{order_amount}} on its way\"\nwhen = {{ min_order_amount = 0 }}\n")
+        format!(
+            "language = \"{lang}\"\n[intent.return_refund]\nkeywords = [\"refund\"]\n[[intent.return_refund.reply]]\nid = \"amount\"\ntext = \"Refund of {{order_amount}} on its way\"\nwhen = {{ min_order_amount = 0 }}\n"
+        )
     };
     let mut ctx = Context::default();
     ctx.order_amount = Some(1280.0);
     for (lang, want) in [("zh", "¥1,280"), ("ko", "1,280원"), ("en", "$1,280.00")] {
-        let e = Engine::builder().bundled(false).pack_str("p.toml", &pack(lang)).build().unwrap();
+        let e = Engine::builder()
+            .bundled(false)
+            .pack_str("p.toml", &pack(lang))
+            .build()
+            .unwrap();
         let text = &e.suggest("refund", &ctx).replies[0].text;
         assert!(text.contains(want), "{lang}: {text}");
     }
     ctx.currency = Some("€".into());
-    let e = Engine::builder().bundled(false).pack_str("p.toml", &pack("en")).build().unwrap();
-    assert!(e.suggest("refund", &ctx).replies[0].text.contains("€1,280.00"));
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("p.toml", &pack("en"))
+        .build()
+        .unwrap();
+    assert!(
+        e.suggest("refund", &ctx).replies[0]
+            .text
+            .contains("€1,280.00")
+    );
 }
 
 #[test]
@@ -442,7 +590,11 @@ priority = 90
 intents = ["return_refund"]
 contradicts = ["apologize_compensate_first"]
 "#;
-    let e = Engine::builder().bundled(false).pack_str("p.toml", pack).build().unwrap();
+    let e = Engine::builder()
+        .bundled(false)
+        .pack_str("p.toml", pack)
+        .build()
+        .unwrap();
     let s = e.suggest("it came broken, refund please", &Context::default());
     let hints: Vec<&str> = s.hints.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(hints, ["apologize_compensate_first"]);

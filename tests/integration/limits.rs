@@ -301,10 +301,7 @@ fn template_length_limit_is_4096_bytes() {
             .max_template_bytes(10)
             .pack_str("p.toml", &template_pack("eleven byte")),
     );
-    assert_eq!(
-        err.message(),
-        "limit exceeded: reply longer than 10 bytes"
-    );
+    assert_eq!(err.message(), "limit exceeded: reply longer than 10 bytes");
 }
 
 fn pattern_pack(patterns: usize) -> String {

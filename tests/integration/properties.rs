@@ -220,9 +220,8 @@ struct Probe {
 }
 
 static PROBE: LazyLock<Probe> = LazyLock::new(|| {
-    let mut pack = String::from(
-        "language = \"xx\"\n[fuzzy]\nedits = false\n[intent.probe]\nkeywords = [\n",
-    );
+    let mut pack =
+        String::from("language = \"xx\"\n[fuzzy]\nedits = false\n[intent.probe]\nkeywords = [\n");
     for k in KEYWORDS.iter() {
         // A folded keyword that itself ends in `*` gets one more: the format strips one.
         let written = if k.ends_with('*') {

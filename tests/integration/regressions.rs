@@ -43,9 +43,7 @@ const BOUND: Duration = Duration::from_secs(3);
 /// leftmost search: about 1 ms.
 #[test]
 fn zero_width_alternative_in_a_pattern_is_linear() {
-    let e = engine(
-        "language = \"en\"\n[intent.x]\npatterns = ['[a-z ]+z|\\b']\n",
-    );
+    let e = engine("language = \"en\"\n[intent.x]\npatterns = ['[a-z ]+z|\\b']\n");
     let message = "a ".repeat(LONG / 2);
     let c = classify_within(&e, &message, BOUND);
     // The leftmost match is the empty one at 0: no evidence, no intent.
@@ -69,7 +67,11 @@ fn thousands_of_hits_of_one_keyword_are_linear() {
     // A match inside a longer one of the same intent goes.
     let message = "压坏了,又压坏";
     let c = e.classify(message, &Context::default());
-    let texts: Vec<&str> = c.intents[0].evidence.iter().map(|e| e.text(message)).collect();
+    let texts: Vec<&str> = c.intents[0]
+        .evidence
+        .iter()
+        .map(|e| e.text(message))
+        .collect();
     assert_eq!(texts, ["压坏"]);
     // Matches of 64 KiB of two keywords of one intent, each inside the other's matches or not.
     let message = "压坏".repeat(LONG / 6);
@@ -133,7 +135,10 @@ fn errors_in_multi_line_templates_point_at_the_placeholder() {
             .pack_str("p.toml", &pack)
             .build()
             .unwrap_err();
-        assert_eq!(err.message(), "unknown placeholder `{voucher}` (give it a value in [defaults])");
+        assert_eq!(
+            err.message(),
+            "unknown placeholder `{voucher}` (give it a value in [defaults])"
+        );
         assert_eq!((err.line(), err.column()), (Some(9), Some(27)), "{err}");
     }
     // Literal (''') strings too.
