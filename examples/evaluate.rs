@@ -107,14 +107,22 @@ fn main() {
             .unwrap_or_else(|e| fail(&format!("{path}: not a report saved with --json: {e}")))
     });
 
+    // How many regex searches a message costs with these packs (the throughput budget is at
+    // most one): rule authors see it next to the accuracy they buy with it.
+    let texts: Vec<&str> = corpus.messages.iter().map(|m| m.text.as_str()).collect();
+    let profile = engine.profile(&texts, &ctx);
+    let regex_runs = profile.regex_runs;
     if json {
         let mut out = serde_json::to_value(&report).expect("a report serializes");
+        out["regex_runs_per_message"] = regex_runs.into();
         if let Some(b) = &baseline {
             out["delta"] = serde_json::to_value(report.delta(b)).expect("a delta serializes");
         }
         println!("{out}");
     } else {
         print_table(&report, baseline.as_ref());
+        println!("{:<25}{regex_runs:.2}", "regex runs / message");
+        print_pattern_costs(&profile, texts.len());
         print_confusion(&report);
         print_mistakes(&engine, &ctx, &corpus.messages, &report, errors, explain);
     }
@@ -183,6 +191,20 @@ fn print_table(report: &Report, baseline: Option<&Report>) {
         report.none_false_positive_rate,
         delta.as_ref().map(|d| d.none_false_positive_rate),
     );
+}
+
+/// The regex patterns that ran most often: where a rule author can save the most time (a
+/// pattern that runs often and rarely matches wants a tighter literal, or a `near` rule).
+fn print_pattern_costs(profile: &replykit::Profile, messages: usize) {
+    let share = |n: u64| n as f64 * 100.0 / messages.max(1) as f64;
+    for p in profile.patterns.iter().take(5) {
+        println!(
+            "  {:>5.1}% ran, {:>5.1}% matched  {}",
+            share(p.runs),
+            share(p.matches),
+            p.rule
+        );
+    }
 }
 
 /// The confusion matrix over the labels and predictions that occur, rows labeled, columns got.

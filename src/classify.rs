@@ -271,7 +271,7 @@ impl Tables {
 /// Where classify's time goes, stage by stage, over a set of messages: see
 /// [`Engine::profile`](crate::Engine::profile). Not part of the stable API.
 #[doc(hidden)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Profile {
     /// Messages classified.
     pub messages: u64,
@@ -285,6 +285,19 @@ pub struct Profile {
     pub result_ns: f64,
     /// Regex searches run per message (only patterns whose gates opened run).
     pub regex_runs: f64,
+    /// The patterns that ran, costliest first: how often each ran and matched.
+    pub patterns: Vec<PatternCost>,
+}
+
+/// One regex pattern's share of a [`Profile`]. Not part of the stable API.
+#[doc(hidden)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PatternCost {
+    /// The rule, as evidence names it (`rules/zh.toml:65 greeting patterns`).
+    pub rule: String,
+    /// Messages it ran on, and of those, how many it matched.
+    pub runs: u64,
+    pub matches: u64,
 }
 
 impl Tables {
@@ -293,6 +306,8 @@ impl Tables {
         let mut s = Scratch::default();
         s.scores.timing = true;
         let (mut fold, mut scan, mut rules, mut result) = (0u64, 0u64, 0u64, 0u64);
+        // (language, pattern) -> (runs, matches)
+        let mut costs: std::collections::BTreeMap<(usize, u32), (u64, u64)> = Default::default();
         for m in messages {
             let t0 = std::time::Instant::now();
             let (message, _) = truncate(m, self.limits.max_message_bytes);
@@ -309,6 +324,11 @@ impl Tables {
                 .score(lang, &s.norm, &s.found, ctx, &mut s.analysis);
             s.analysis.language = language;
             let t3 = std::time::Instant::now();
+            for &(pattern, matched) in &s.scores.ran {
+                let cost = costs.entry((language, pattern)).or_default();
+                cost.0 += 1;
+                cost.1 += u64::from(matched);
+            }
             std::hint::black_box(self.classification(message, &s));
             let t4 = std::time::Instant::now();
             fold += (t1 - t0).as_nanos() as u64;
@@ -326,6 +346,22 @@ impl Tables {
             regex_ns: per(s.scores.regex_ns),
             result_ns: per(result),
             regex_runs: (s.scores.regex_runs as f64 / n * 100.0).round() / 100.0,
+            patterns: {
+                let mut patterns: Vec<PatternCost> = costs
+                    .into_iter()
+                    .map(|((language, pattern), (runs, matches))| {
+                        let lang = &self.languages[language];
+                        let rule = lang.patterns[pattern as usize].rule;
+                        PatternCost {
+                            rule: lang.rules[rule as usize].to_string(),
+                            runs,
+                            matches,
+                        }
+                    })
+                    .collect();
+                patterns.sort_by(|a, b| b.runs.cmp(&a.runs));
+                patterns
+            },
         }
     }
 }

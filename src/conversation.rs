@@ -74,10 +74,10 @@ struct Turn {
 /// let ctx = Context::default();
 /// thread.buyer("快递怎么还没到", Some(0), &ctx);
 /// thread.seller("亲，我帮您查一下物流哈", Some(5));
-/// let s = thread.buyer("要等几天", Some(20), &ctx);
+/// let s = thread.buyer("要多久", Some(20), &ctx);
 /// let top = s.classification.top().unwrap();
 /// assert_eq!(top.id, "delivery_anxiety");
-/// // "要等几天" has no cue of its own: it was carried over from turn 0.
+/// // "要多久" (how long) has no cue of its own: it was carried over from turn 0.
 /// assert_eq!(top.evidence[0].carried_from, Some(0));
 /// assert_eq!(thread.summary(None).open[0], "delivery_anxiety");
 /// ```

@@ -14,13 +14,13 @@ use std::sync::Arc;
 /// ```
 /// let err = replykit::Engine::builder()
 ///     .bundled(false)
-///     .pack_str("shop.toml", "language = \"zh\"\n[[intent]]\nid = \"damage\"\n[[intent.cue]]\nkeywords = [\"碎了\", \" \"]\n")
+///     .pack_str("shop.toml", "language = \"zh\"\n[intent.damage]\nkeywords = [\"碎了\", \" \"]\n")
 ///     .build()
 ///     .unwrap_err();
 /// assert_eq!(err.path(), Some("shop.toml"));
-/// assert_eq!((err.line(), err.column()), (Some(5), Some(19)));
+/// assert_eq!((err.line(), err.column()), (Some(3), Some(19)));
 /// assert_eq!(err.rule(), Some("intent `damage`"));
-/// assert!(err.to_string().starts_with("shop.toml:5:19: intent `damage`: empty keyword"));
+/// assert!(err.to_string().starts_with("shop.toml:3:19: intent `damage`: empty keyword"));
 /// ```
 #[derive(Clone)]
 pub struct Error {

@@ -197,6 +197,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod builder;
 mod classify;
 mod compile;
 mod context;
@@ -218,10 +219,13 @@ mod suggest;
 mod tables;
 mod template;
 
-pub use classify::{Candidate, Classification, Evidence, Explanation, Intent, Profile, Verdict};
+pub use builder::EngineBuilder;
+pub use classify::{
+    Candidate, Classification, Evidence, Explanation, Intent, PatternCost, Profile, Verdict,
+};
 pub use context::{Context, OrderStatus};
 pub use conversation::{Conversation, Role, Summary, Trend};
-pub use engine::{Engine, EngineBuilder, RawScanner, default_engine};
+pub use engine::{Engine, RawScanner, default_engine};
 pub use error::{Error, ErrorKind};
 pub use events::Proactive;
 pub use id::Id;

@@ -132,6 +132,8 @@ pub(crate) struct Scores {
     pub(crate) regex_runs: u64,
     pub(crate) regex_ns: u64,
     pub(crate) timing: bool,
+    /// When `timing`: the patterns run on the last message, each with whether it matched.
+    pub(crate) ran: Vec<(u32, bool)>,
 }
 
 impl Scores {
@@ -164,6 +166,7 @@ impl Scores {
         self.keyword_hits(lang, found);
         self.near_rules(lang, &norm.text);
         if self.timing {
+            self.ran.clear();
             let started = std::time::Instant::now();
             self.patterns(lang, norm, found);
             self.regex_ns += started.elapsed().as_nanos() as u64;
@@ -288,7 +291,11 @@ impl Scores {
             // Zero-width matches (`\b`) point at nothing a person could be shown: skip them.
             // One leftmost search keeps this linear: iterating past zero-width matches to a
             // later real one is quadratic for patterns such as `[a-z ]+z|\b`.
-            if let Some(m) = p.regex.find(text).filter(|m| !m.is_empty()) {
+            let found = p.regex.find(text).filter(|m| !m.is_empty());
+            if self.timing {
+                self.ran.push((i, found.is_some()));
+            }
+            if let Some(m) = found {
                 let clue = Clue {
                     start: m.start() as u32,
                     end: m.end() as u32,

@@ -6,13 +6,19 @@
 //!
 //! ```
 //! use replykit::eval::mine;
-//! use replykit::default_engine;
 //!
-//! let mut messages = vec!["碎了好多,还漏了"; 5];
-//! messages.extend(["箱子瘪了", "箱子瘪了,碎了", "箱子瘪了,碎了", "盒子瘪了", "瘪了"]);
-//! let mined = mine(default_engine(), &messages, 2);
-//! let flat = mined.candidates.iter().find(|c| c.ngram == "瘪了").unwrap();
-//! assert_eq!(flat.suggested_intent.as_deref(), Some("damage"));
+//! // A pack that knows "碎了" (broken) but not "瘪了" (dented).
+//! let engine = replykit::Engine::builder()
+//!     .bundled(false)
+//!     .pack_str("shop.toml", "language = \"zh\"\n[intent.damage]\nkeywords = [\"碎了\"]\n")
+//!     .build()?;
+//! let mut messages = vec!["箱子瘪了,碎了"; 3];
+//! messages.extend(["箱子瘪了", "盒子瘪了", "瘪了", "瘪了啊"]);
+//! let mined = mine(&engine, &messages, 2);
+//! let dented = mined.candidates.iter().find(|c| c.ngram == "瘪了").unwrap();
+//! // Unmatched messages hold it, and where it occurs in matched ones, damage fired.
+//! assert_eq!(dented.suggested_intent.as_deref(), Some("damage"));
+//! # Ok::<(), replykit::Error>(())
 //! ```
 
 use crate::context::Context;
