@@ -359,7 +359,7 @@ impl Tables {
                         }
                     })
                     .collect();
-                patterns.sort_by(|a, b| b.runs.cmp(&a.runs));
+                patterns.sort_by_key(|p| std::cmp::Reverse(p.runs));
                 patterns
             },
         }
