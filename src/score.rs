@@ -8,6 +8,7 @@
 
 use crate::context::Context;
 use crate::normalize::Normalized;
+use crate::rules::Strength;
 use crate::scan::{Found, units};
 use crate::tables::{Language, NearRule, TargetKind};
 use std::ops::Range;
@@ -123,6 +124,8 @@ pub(crate) struct Scores {
     order: Vec<(u16, u32, u32, u32)>,
     /// Near hits as (rule, start, end, group, keyword, fuzzy).
     near: Vec<(u32, u32, u32, u8, u32, bool)>,
+    /// `alone` hits as (intent, start, end, filler, keyword, fuzzy).
+    alone: Vec<(u16, u32, u32, bool, u32, bool)>,
     /// Per intent, its clues while they are collected.
     pending: Vec<(u16, Clue)>,
     signal_on: Vec<bool>,
@@ -165,6 +168,7 @@ impl Scores {
         self.pending.clear();
         self.keyword_hits(lang, found);
         self.near_rules(lang, &norm.text);
+        self.alone_rules(lang, &norm.text);
         if self.timing {
             self.ran.clear();
             let started = std::time::Instant::now();
@@ -191,6 +195,7 @@ impl Scores {
     fn keyword_hits(&mut self, lang: &Language, found: &Found) {
         self.order.clear();
         self.near.clear();
+        self.alone.clear();
         for (h, hit) in found.hits.iter().enumerate() {
             match lang.scan.targets[hit.target as usize].kind {
                 TargetKind::Intent { intent, .. } => {
@@ -199,6 +204,10 @@ impl Scores {
                 TargetKind::Near { near, group } => {
                     self.near
                         .push((near, hit.start, hit.end, group, hit.keyword, hit.fuzzy))
+                }
+                TargetKind::Alone { intent, filler } => {
+                    self.alone
+                        .push((intent, hit.start, hit.end, filler, hit.keyword, hit.fuzzy))
                 }
                 TargetKind::Signal(s) => self.signal_on[s as usize] = true,
                 TargetKind::NegatorBefore | TargetKind::NegatorAfter => {}
@@ -242,6 +251,59 @@ impl Scores {
             );
         }
         self.order = order;
+    }
+
+    /// `alone` rules: an intent fires when its `alone` (and `alone_with`) words cover every
+    /// letter of the message, at least one of them an `alone` word. What is left between them
+    /// may be spaces, punctuation, symbols and digits (an order number pasted after "你好").
+    fn alone_rules(&mut self, lang: &Language, text: &str) {
+        if self.alone.is_empty() {
+            return;
+        }
+        let mut alone = std::mem::take(&mut self.alone);
+        // By intent, then longest first at each start, so that a word inside a longer one
+        // ("咨询" in the order card's "咨询订单号") can be dropped: it was not written alone.
+        alone.sort_unstable_by_key(|a| (a.0, a.1, u32::MAX - a.2));
+        let mut furthest = (u16::MAX, 0u32);
+        alone.retain(|a| {
+            let inside = furthest.0 == a.0 && a.2 <= furthest.1;
+            if furthest.0 != a.0 {
+                furthest = (a.0, 0);
+            }
+            furthest.1 = furthest.1.max(a.2);
+            !inside
+        });
+        for same in alone.chunk_by(|a, b| a.0 == b.0) {
+            let intent = same[0].0;
+            let Some(rule) = lang.intents[intent as usize].alone_rule else {
+                continue;
+            };
+            let Some(&(_, start, end, _, keyword, fuzzy)) = same.iter().find(|a| !a.3) else {
+                continue;
+            };
+            let mut covered = 0u32;
+            let mut whole = true;
+            for &(_, from, to, ..) in same {
+                if from > covered && has_letters(&text[covered as usize..from as usize]) {
+                    whole = false;
+                    break;
+                }
+                covered = covered.max(to);
+            }
+            if whole && !has_letters(&text[covered as usize..]) {
+                let clue = Clue {
+                    start,
+                    end,
+                    keyword: Some(keyword),
+                    rule,
+                    weight: Strength::Strong.weight() * if fuzzy { FUZZY } else { 1.0 },
+                    fuzzy,
+                    carried_from: None,
+                };
+                self.add(intent, clue);
+            }
+        }
+        self.alone = alone;
     }
 
     /// Near rules whose every group matched (within their distance, in order if asked).
@@ -440,6 +502,12 @@ fn satisfy(
 }
 
 /// Scores are sums of a few decimal weights: round away the binary noise (0.30000000000000004).
+/// Whether `gap` holds a letter of any script (CJK and Hangul included): what an `alone` rule
+/// must cover. Digits, spaces, punctuation and symbols may stand anywhere.
+fn has_letters(gap: &str) -> bool {
+    gap.chars().any(char::is_alphabetic)
+}
+
 pub(crate) fn round(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }

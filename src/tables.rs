@@ -134,6 +134,11 @@ pub(crate) enum TargetKind {
         near: u32,
         group: u8,
     },
+    /// A word of the intent's `alone` list (`filler`: of its `alone_with` list).
+    Alone {
+        intent: u16,
+        filler: bool,
+    },
     Signal(u16),
     NegatorBefore,
     NegatorAfter,
@@ -157,6 +162,8 @@ pub(crate) struct IntentRule {
     pub(crate) boosts: Vec<(Condition, f64)>,
     /// Intents whose firing suppresses this one.
     pub(crate) unless: Vec<u16>,
+    /// The rule of its `alone` list, if it has one.
+    pub(crate) alone_rule: Option<u32>,
 }
 
 /// Keywords of every group in one message: anywhere (`within: None`) or each within

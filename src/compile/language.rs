@@ -108,6 +108,7 @@ impl LanguageBuilder {
                     threshold: DEFAULT_THRESHOLD,
                     boosts: Vec::new(),
                     unless: Vec::new(),
+                    alone_rule: None,
                 },
             )?;
         }

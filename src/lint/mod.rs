@@ -270,7 +270,8 @@ fn rules(l: &mut Linter, mine: &[usize]) {
                     .any(|n| n.get_ref().strength != Some(Strength::Against))
                 || def
                     .pattern_lists()
-                    .any(|(s, w)| s != Strength::Against && !w.get_ref().is_empty());
+                    .any(|(s, w)| s != Strength::Against && !w.get_ref().is_empty())
+                || def.alone.as_ref().is_some_and(|w| !w.get_ref().is_empty());
             let entry = fires.entry(id.get_ref()).or_insert((false, p, id.span()));
             entry.0 |= can;
             for (_, regexes) in def.pattern_lists() {

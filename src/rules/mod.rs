@@ -160,6 +160,10 @@ pub(crate) struct IntentDef {
     pub(crate) against: Option<Words>,
     #[serde(default)]
     pub(crate) near: Vec<Spanned<NearDef>>,
+    /// Words that fire the intent when the message holds nothing else ("你好", "在吗?").
+    pub(crate) alone: Option<Words>,
+    /// Words that may stand beside `alone` words without spoiling it ("呀", "please").
+    pub(crate) alone_with: Option<Words>,
     pub(crate) patterns: Option<Words>,
     pub(crate) weak_patterns: Option<Words>,
     pub(crate) against_patterns: Option<Words>,

@@ -601,3 +601,77 @@ contradicts = ["apologize_compensate_first"]
     let s = e.suggest("refund please", &Context::default());
     assert!(s.has_hint("item_back_before_large_refund"));
 }
+
+#[test]
+fn alone_words_fire_only_when_the_message_is_nothing_else() {
+    let engine = Engine::builder()
+        .bundled(false)
+        .pack_str(
+            "shop.toml",
+            r#"
+            language = "en"
+            [intent.greeting]
+            alone = ["hi", "hello", "good morning"]
+            alone_with = ["there", "anyone", "please"]
+            [intent.delivery_anxiety]
+            keywords = ["where is my order"]
+            "#,
+        )
+        .build()
+        .unwrap();
+    let ctx = Context::default();
+    for greeting in [
+        "hi",
+        "Hello there!!",
+        "good morning, anyone there?",
+        "hi 12345",
+        "  HI  ",
+    ] {
+        assert_eq!(
+            intents(&engine, greeting, &ctx),
+            ["greeting"],
+            "{greeting:?}"
+        );
+    }
+    // Another word, another intent, or fillers without an opener: no greeting.
+    for other in [
+        "hi, where is my order",
+        "hi can you help",
+        "there there",
+        "anyone please",
+        "",
+    ] {
+        assert!(
+            !intents(&engine, other, &ctx).contains(&"greeting".to_string()),
+            "{other:?}"
+        );
+    }
+    let c = engine.classify("hello there", &ctx);
+    let evidence = &c.top().unwrap().evidence[0];
+    assert_eq!(evidence.text("hello there"), "hello");
+    assert!(
+        evidence.rule.contains("greeting alone"),
+        "{}",
+        evidence.rule
+    );
+}
+
+#[test]
+fn an_alone_word_inside_a_longer_filler_does_not_count() {
+    let engine = Engine::builder()
+        .bundled(false)
+        .pack_str(
+            "shop.toml",
+            "language = \"zh\"\n[intent.greeting]\nalone = [\"咨询\", \"你好\"]\nalone_with = [\"咨询订单号\", \"[订单x]\"]\n",
+        )
+        .build()
+        .unwrap();
+    let ctx = Context::default();
+    assert!(intents(&engine, "咨询订单号:[订单x]", &ctx).is_empty());
+    assert_eq!(
+        intents(&engine, "你好 咨询订单号:[订单x]", &ctx),
+        ["greeting"]
+    );
+    assert_eq!(intents(&engine, "咨询一下", &ctx), Vec::<String>::new());
+    assert_eq!(intents(&engine, "咨询", &ctx), ["greeting"]);
+}

@@ -70,6 +70,25 @@ impl LanguageBuilder {
                 self.add_words(pack, words, target, &owner, budget)?;
             }
         }
+        for (filler, words) in [(false, &def.alone), (true, &def.alone_with)] {
+            let Some(words) = words else { continue };
+            let list = if filler { "alone_with" } else { "alone" };
+            let rule = self.rule(pack, words.span(), &format!("{name} {list}"));
+            if !filler {
+                self.intents[index as usize].alone_rule.get_or_insert(rule);
+            }
+            let target = Target {
+                kind: TargetKind::Alone {
+                    intent: index,
+                    filler,
+                },
+                // "不在吗" is no greeting either way: a whole-message rule is not negated.
+                negatable: false,
+                rule,
+                fuzzy: false,
+            };
+            self.add_words(pack, words, target, &owner, budget)?;
+        }
         for (strength, regexes) in def.pattern_lists() {
             for raw in regexes.get_ref() {
                 budget.pattern(pack, raw, &owner)?;
