@@ -9,8 +9,11 @@
 use crate::context::Context;
 use crate::normalize::Normalized;
 use crate::rules::Strength;
-use crate::scan::{Found, units};
-use crate::tables::{Language, NearRule, TargetKind};
+use crate::scan::Found;
+use crate::tables::{Language, TargetKind};
+use near::satisfy;
+
+mod near;
 use std::ops::Range;
 
 /// How much a fuzzy (misspelled) match weighs, as a share of its keyword's strength: a strong
@@ -434,80 +437,13 @@ impl Scores {
     }
 }
 
-/// The hits of one near rule (sorted by start) that satisfy it, by index: one per group, or
-/// `None`.
-fn satisfy(
-    rule: &NearRule,
-    hits: &[(u32, u32, u32, u8, u32, bool)],
-    text: &str,
-) -> Option<Vec<usize>> {
-    let groups = rule.full_mask.count_ones() as usize;
-    let Some(within) = rule.within else {
-        // Anywhere in the message: the first hit of each group.
-        let mut chosen: Vec<Option<usize>> = vec![None; groups];
-        for (i, h) in hits.iter().enumerate() {
-            chosen[h.3 as usize].get_or_insert(i);
-        }
-        return chosen.into_iter().collect();
-    };
-    // Chains of hits, each starting after the previous one ends, at most `within` units after
-    // it: `prev[i][set]` says a chain covering the groups of `set` ends at hit `i`, and which
-    // hit comes before (START: none). Only hits a few hundred bytes back can precede a hit,
-    // which keeps a message dense with hits linear.
-    const NONE: u32 = u32::MAX;
-    const START: u32 = u32::MAX - 1;
-    let reach = 1024 + 16 * within as usize;
-    let sets = 1usize << groups;
-    let full = sets - 1;
-    let mut prev: Vec<Vec<u32>> = Vec::with_capacity(hits.len());
-    for (i, h) in hits.iter().enumerate() {
-        let bit = 1usize << h.3;
-        let mut mine = vec![NONE; sets];
-        if !rule.ordered || h.3 == 0 {
-            mine[bit] = START;
-        }
-        for j in (0..i).rev() {
-            let p = &hits[j];
-            if (p.1 as usize) + reach < h.1 as usize {
-                break;
-            }
-            if p.2 > h.1 || units(&text[p.2 as usize..h.1 as usize]) > within {
-                continue;
-            }
-            for set in 0..sets {
-                let in_order = !rule.ordered || set == bit - 1;
-                if prev[j][set] != NONE && set & bit == 0 && in_order && mine[set | bit] == NONE {
-                    mine[set | bit] = j as u32;
-                }
-            }
-        }
-        let done = mine[full] != NONE;
-        prev.push(mine);
-        if done {
-            let (mut at, mut set, mut chain) = (i, full, Vec::with_capacity(groups));
-            loop {
-                chain.push(at);
-                let before = prev[at][set];
-                set &= !(1usize << hits[at].3);
-                if before == START {
-                    break;
-                }
-                at = before as usize;
-            }
-            chain.reverse();
-            return Some(chain);
-        }
-    }
-    None
-}
-
-/// Scores are sums of a few decimal weights: round away the binary noise (0.30000000000000004).
 /// Whether `gap` holds a letter of any script (CJK and Hangul included): what an `alone` rule
 /// must cover. Digits, spaces, punctuation and symbols may stand anywhere.
 fn has_letters(gap: &str) -> bool {
     gap.chars().any(char::is_alphabetic)
 }
 
+/// Scores are sums of a few decimal weights: round away the binary noise (0.30000000000000004).
 pub(crate) fn round(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
