@@ -123,6 +123,18 @@ pub(crate) struct Target {
     pub(crate) fuzzy: bool,
 }
 
+impl Target {
+    /// A target of a keyword as written (its typo variants are made from it in the keyword table).
+    pub(crate) fn written(kind: TargetKind, negatable: bool, rule: u32) -> Target {
+        Target {
+            kind,
+            negatable,
+            rule,
+            fuzzy: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum TargetKind {
     Intent {

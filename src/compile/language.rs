@@ -131,12 +131,7 @@ impl LanguageBuilder {
                 &format!("signal {}", id.get_ref()),
             );
             let negatable = def.negatable.as_ref().map_or(negatable, |n| *n.get_ref());
-            let target = Target {
-                kind: TargetKind::Signal(s),
-                negatable,
-                rule,
-                fuzzy: false,
-            };
+            let target = Target::written(TargetKind::Signal(s), negatable, rule);
             self.add_words(
                 pack,
                 &def.keywords,
@@ -310,12 +305,7 @@ impl LanguageBuilder {
             (&neg.after, TargetKind::NegatorAfter),
         ] {
             for w in words {
-                let target = Target {
-                    kind,
-                    negatable: false,
-                    rule,
-                    fuzzy: false,
-                };
+                let target = Target::written(kind, false, rule);
                 let at = Place {
                     pack,
                     rule: "negation",

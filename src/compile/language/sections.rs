@@ -35,12 +35,7 @@ impl LanguageBuilder {
                 intent: index,
                 strength,
             };
-            let target = Target {
-                kind,
-                negatable,
-                rule,
-                fuzzy: false,
-            };
+            let target = Target::written(kind, negatable, rule);
             self.add_words(pack, words, target, &owner, budget)?;
         }
         for near in &def.near {
@@ -61,12 +56,7 @@ impl LanguageBuilder {
                     near: near_index,
                     group: g as u8,
                 };
-                let target = Target {
-                    kind,
-                    negatable,
-                    rule,
-                    fuzzy: false,
-                };
+                let target = Target::written(kind, negatable, rule);
                 self.add_words(pack, words, target, &owner, budget)?;
             }
         }
