@@ -381,8 +381,13 @@ impl Conversation {
 }
 
 /// Whether a turn with no cue of its own reads as a follow-up: short, with a word in it (not
-/// "???"), and a question, a number or one of the language's follow-up marks.
+/// "???"), and a question, a number or one of the language's follow-up marks; not a turn that
+/// accepts what was said ("行 那我拍两个") unless it asks something.
 fn is_followup(folded: &str, lang: &Language) -> bool {
+    let conv = &lang.conversation;
+    if !folded.contains('?') && conv.accepted.iter().any(|m| folded.starts_with(m.as_str())) {
+        return false;
+    }
     folded.chars().any(char::is_alphabetic)
         && units(folded) <= FOLLOWUP_UNITS
         && (folded.contains('?')

@@ -240,6 +240,8 @@ pub(crate) struct ConversationRules {
     pub(crate) followups: Vec<String>,
     /// Folded marks of a seller turn that closes the open topics.
     pub(crate) resolved: Vec<String>,
+    /// Folded marks a buyer turn that accepts what was said starts with.
+    pub(crate) accepted: Vec<String>,
     /// Intents and signals that are anger in a buyer turn.
     pub(crate) anger_intents: Vec<u16>,
     pub(crate) anger_signals: Vec<u16>,
@@ -257,6 +259,7 @@ impl Default for ConversationRules {
             reply_target_seconds: 6,
             followups: Vec::new(),
             resolved: Vec::new(),
+            accepted: Vec::new(),
             anger_intents: Vec::new(),
             anger_signals: Vec::new(),
             closing: Vec::new(),

@@ -255,16 +255,16 @@ impl LanguageBuilder {
             if let Some(t) = &c.reply_target_seconds {
                 self.conversation.reply_target_seconds = *t.get_ref();
             }
-            for (marks, into) in [(&c.followups, 0), (&c.resolved, 1)] {
+            for (marks, into) in [(&c.followups, 0), (&c.resolved, 1), (&c.accepted, 2)] {
                 for m in marks {
                     let folded = self.fold(m.get_ref());
                     if folded.is_empty() {
                         return Err(pack.error(Problem::EmptyKeyword, m.span(), "conversation"));
                     }
-                    let list = if into == 0 {
-                        &mut self.conversation.followups
-                    } else {
-                        &mut self.conversation.resolved
+                    let list = match into {
+                        0 => &mut self.conversation.followups,
+                        1 => &mut self.conversation.resolved,
+                        _ => &mut self.conversation.accepted,
                     };
                     list.push(folded);
                 }

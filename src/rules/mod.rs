@@ -97,6 +97,10 @@ pub(crate) struct ConversationDef {
     /// Marks of a seller turn that closes the open topics ("还有其他问题吗").
     #[serde(default)]
     pub(crate) resolved: Vec<Spanned<String>>,
+    /// Marks a buyer turn starts with when it accepts what was said ("行", "那好吧"): such a
+    /// turn, unless it asks something, is no follow-up ("行 那我拍两个" is not bargaining again).
+    #[serde(default)]
+    pub(crate) accepted: Vec<Spanned<String>>,
     /// Intents and signals whose presence in a buyer turn is anger (for `rising_anger`).
     #[serde(default)]
     pub(crate) anger: Vec<Spanned<String>>,

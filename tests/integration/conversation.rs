@@ -13,6 +13,7 @@ buyer = "there"
 reply_target_seconds = 6
 followups = ["how long", "when"]
 resolved = ["anything else"]
+accepted = ["ok"]
 anger = ["complaint", "angry"]
 closing = ["praise"]
 opening = ["greeting"]
@@ -329,4 +330,20 @@ fn the_jsonl_cli_drops_the_least_recently_used_thread() {
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("2 threads kept, 2 dropped"), "{err}");
+}
+
+#[test]
+fn a_turn_that_accepts_carries_no_topic_unless_it_asks() {
+    let e = engine();
+    let ctx = Context::default();
+    let mut t = Conversation::new(&e);
+    t.buyer("where is my parcel", Some(0), &ctx);
+    t.seller("it arrives in 2 days", Some(3));
+    // Short, with a number: a follow-up, were it not that it accepts what was said.
+    assert!(ids(&t.buyer("ok then 2 days", Some(10), &ctx)).is_empty());
+    // Accepting and asking again is a follow-up.
+    assert_eq!(
+        ids(&t.buyer("ok, when?", Some(20), &ctx)),
+        ["delivery_anxiety"]
+    );
 }
