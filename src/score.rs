@@ -12,9 +12,9 @@ use crate::rules::Strength;
 use crate::scan::Found;
 use crate::tables::{Language, TargetKind};
 use near::satisfy;
+use std::ops::Range;
 
 mod near;
-use std::ops::Range;
 
 /// How much a fuzzy (misspelled) match weighs, as a share of its keyword's strength: a strong
 /// keyword misspelled still fires its intent (the default threshold is [`DEFAULT_THRESHOLD`]),
