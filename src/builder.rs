@@ -6,7 +6,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Problem};
 use crate::lint::Warning;
 use crate::rules::RulePack;
-use crate::tables::Limits;
+use crate::tables::{Limits, Tables};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,17 @@ const BUNDLED: [(&str, &str); 3] = [
     ("rules/ko.toml", include_str!("../rules/ko.toml")),
     ("rules/en.toml", include_str!("../rules/en.toml")),
 ];
+
+/// Setters of the builder's limits, one per field of [`Limits`] of the same name.
+macro_rules! limit_setters {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&mut self, n: usize) -> &mut EngineBuilder {
+            self.limits.$name = n;
+            self
+        }
+    )*};
+}
 
 /// Builds an [`Engine`] from the bundled packs and a shop's own, with limits on what they and
 /// messages may cost. Setters take `&mut self`; `build` can be called again after changes.
@@ -108,53 +119,27 @@ impl EngineBuilder {
         self
     }
 
-    /// A pack file larger than this is refused before it is parsed (default 8 MiB).
-    pub fn max_pack_bytes(&mut self, n: usize) -> &mut EngineBuilder {
-        self.limits.max_pack_bytes = n;
-        self
-    }
-
-    /// The most keywords (negators and signal words included) all packs together may have
-    /// (default 250,000).
-    pub fn max_keywords(&mut self, n: usize) -> &mut EngineBuilder {
-        self.limits.max_keywords = n;
-        self
-    }
-
-    /// The longest keyword, in bytes as written (default 256).
-    pub fn max_keyword_bytes(&mut self, n: usize) -> &mut EngineBuilder {
-        self.limits.max_keyword_bytes = n;
-        self
-    }
-
-    /// The longest template text, in bytes (default 4096).
-    pub fn max_template_bytes(&mut self, n: usize) -> &mut EngineBuilder {
-        self.limits.max_template_bytes = n;
-        self
-    }
-
-    /// The most regex patterns all packs together may have (default 1024).
-    pub fn max_patterns(&mut self, n: usize) -> &mut EngineBuilder {
-        self.limits.max_patterns = n;
-        self
-    }
-
-    /// The most memory one compiled regex may take, in bytes (default 256 KiB). Regexes that
-    /// blow up when compiled (`a{5}{5}{5}{5}{5}{5}`, `\w{1000}`) are refused, not built.
-    pub fn regex_size_limit(&mut self, n: usize) -> &mut EngineBuilder {
-        self.limits.regex_size_limit = n;
-        self
+    limit_setters! {
+        /// A pack file larger than this is refused before it is parsed (default 8 MiB).
+        max_pack_bytes;
+        /// The most keywords (negators and signal words included) all packs together may have
+        /// (default 250,000).
+        max_keywords;
+        /// The longest keyword, in bytes as written (default 256).
+        max_keyword_bytes;
+        /// The longest template text, in bytes (default 4096).
+        max_template_bytes;
+        /// The most regex patterns all packs together may have (default 1024).
+        max_patterns;
+        /// The most memory one compiled regex may take, in bytes (default 256 KiB). Regexes that
+        /// blow up when compiled (`a{5}{5}{5}{5}{5}{5}`, `\w{1000}`) are refused, not built.
+        regex_size_limit;
     }
 
     /// Reads, validates and compiles every pack. Fails whole on the first error, naming the
     /// file, line, column and rule: nothing is half-loaded.
     pub fn build(&self) -> Result<Engine, Error> {
-        let packs = self.read_packs()?;
-        let tables = compile(
-            &packs,
-            self.limits.clone(),
-            self.default_language.as_deref(),
-        )?;
+        let (_, tables) = self.read_and_compile()?;
         Ok(Engine::from_tables(tables, self.max_replies))
     }
 
@@ -164,13 +149,19 @@ impl EngineBuilder {
     /// written for one case, contradicting hints (see [`Warning`] and the README's list of
     /// codes). The bundled packs have none.
     pub fn lint(&self) -> Result<Vec<Warning>, Error> {
+        let (packs, tables) = self.read_and_compile()?;
+        Ok(crate::lint::lint(&packs, &tables))
+    }
+
+    /// Reads every pack and compiles them into the run tables.
+    fn read_and_compile(&self) -> Result<(Vec<RulePack>, Tables), Error> {
         let packs = self.read_packs()?;
         let tables = compile(
             &packs,
             self.limits.clone(),
             self.default_language.as_deref(),
         )?;
-        Ok(crate::lint::lint(&packs, &tables))
+        Ok((packs, tables))
     }
 
     /// Reads and parses every pack, in load order.
@@ -178,7 +169,9 @@ impl EngineBuilder {
         let mut packs = Vec::new();
         if self.bundled {
             for (name, text) in BUNDLED {
-                packs.push(RulePack::parse(name, text.as_bytes().to_vec())?);
+                let mut pack = RulePack::parse(name, text.as_bytes().to_vec())?;
+                pack.bundled = true;
+                packs.push(pack);
             }
         }
         for source in &self.sources {

@@ -226,11 +226,7 @@ impl Engine {
     /// the stable API.
     #[doc(hidden)]
     pub fn raw_scanner(&self, language: &str) -> Option<RawScanner<'_>> {
-        self.language(language)?
-            .scan
-            .automaton
-            .as_ref()
-            .map(RawScanner)
+        self.language(language)?.scan.automaton().map(RawScanner)
     }
 }
 

@@ -32,6 +32,25 @@ pub(crate) struct ScriptCounts {
     pub(crate) latin_words: u32,
 }
 
+impl ScriptCounts {
+    /// Folds the CJK character `c` (Han, kana and Hangul have no case; only traditional Han
+    /// characters change) and counts it: its simplified form, or `None` if that is no CJK
+    /// character.
+    pub(crate) fn fold_cjk(&mut self, c: char) -> Option<char> {
+        let out = simplify(c);
+        if out != c {
+            self.hant += 1;
+        }
+        match cjk_kind(out) {
+            NOT_CJK => return None,
+            HAN => self.han += 1,
+            HANGUL => self.hangul += 1,
+            _ => self.kana += 1,
+        }
+        Some(out)
+    }
+}
+
 /// What the previous folded character was, as far as whitespace folding cares: a pending
 /// space is dropped at the start of the text and between two CJK/Hangul characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,23 +157,9 @@ impl Normalized {
                 break;
             };
             at += c.len_utf8();
-            let kind = cjk_kind(c);
-            if kind != NOT_CJK {
-                // Han, kana and Hangul have no case; only traditional Han characters change.
-                let out = simplify(c);
-                let kind = if out == c {
-                    kind
-                } else {
-                    self.scripts.hant += 1;
-                    cjk_kind(out)
-                };
-                if kind != NOT_CJK {
+            if cjk_kind(c) != NOT_CJK {
+                if let Some(out) = self.scripts.fold_cjk(c) {
                     self.push_cjk_space(&mut walk);
-                    match kind {
-                        HAN => self.scripts.han += 1,
-                        HANGUL => self.scripts.hangul += 1,
-                        _ => self.scripts.kana += 1,
-                    }
                     walk.in_latin_word = false;
                     self.push_one(out, offset);
                     walk.last = Last::Cjk;

@@ -47,7 +47,7 @@ impl Found {
         if norm.digits {
             self.open_gates(scan, scan.digit_gates.clone());
         }
-        if let Some(automaton) = &scan.automaton {
+        if let Some(automaton) = scan.automaton() {
             // Unanchored searches are what the automaton is built for: this cannot fail.
             if let Ok(mut state) = automaton.start_state(Anchored::No) {
                 // The overlapping search, by hand: one transition per byte, and at a match

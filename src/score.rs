@@ -344,7 +344,7 @@ impl Scores {
         #[cfg(debug_assertions)]
         for (i, p) in lang.patterns.iter().enumerate() {
             debug_assert!(
-                found.gate_open(i, p.gate) || !p.regex.is_match(text),
+                found.gate_open(i, p.gate) || !p.regex.get().is_some_and(|r| r.is_match(text)),
                 "gate of {} shut on {text:?}",
                 p.regex.as_str()
             );
@@ -356,7 +356,9 @@ impl Scores {
             // Zero-width matches (`\b`) point at nothing a person could be shown: skip them.
             // One leftmost search keeps this linear: iterating past zero-width matches to a
             // later real one is quadratic for patterns such as `[a-z ]+z|\b`.
-            let found = p.regex.find(text).filter(|m| !m.is_empty());
+            let found = (p.regex.get())
+                .and_then(|r| r.find(text))
+                .filter(|m| !m.is_empty());
             if self.timing {
                 self.ran.push((i, found.is_some()));
             }

@@ -1,6 +1,7 @@
 //! The compiled, immutable tables that `classify` and `suggest` read: everything `compile`
 //! builds from the packs, indexed by small integers so that the run stages need no maps.
 
+use crate::compile::regex::PatternRegex;
 use crate::context::Condition;
 use crate::detect::Detector;
 use crate::fuzzy::FuzzyIndex;
@@ -8,9 +9,8 @@ use crate::id::Id;
 use crate::rules::Strength;
 use crate::template::{Money, Template};
 use aho_corasick::nfa::contiguous::NFA;
-use regex::Regex;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The limits a build enforces on what packs may cost, and on messages.
 #[derive(Debug, Clone)]
@@ -83,9 +83,10 @@ pub(crate) struct Language {
 /// What the scan of a message reads: the automaton and what each of its patterns counts for.
 #[derive(Debug, Default)]
 pub(crate) struct ScanTables {
-    /// Over `keywords` (its pattern ids index them). `None` for a language without keywords
-    /// or gate literals.
-    pub(crate) automaton: Option<NFA>,
+    /// Over `keywords` (its pattern ids index them), built at load or on first use (see
+    /// [`ScanTables::automaton`]). `None` inside for a language without keywords or gate
+    /// literals.
+    pub(crate) automaton: OnceLock<Option<NFA>>,
     pub(crate) keywords: Vec<Keyword>,
     /// The targets of all keywords, each keyword owning a range.
     pub(crate) targets: Vec<Target>,
@@ -95,6 +96,23 @@ pub(crate) struct ScanTables {
     pub(crate) digit_gates: Range<u32>,
     /// The regex patterns without a gate, which run on every message.
     pub(crate) ungated: Vec<u32>,
+}
+
+impl ScanTables {
+    /// The automaton over the keywords and gate literals, building it on first use for a
+    /// language of bundled packs only (building the three bundled ones was a third of the
+    /// bundled build, though most services read one language). A build that fails here, which
+    /// `tests::every_bundled_automaton_builds` rules out, leaves the scan finding nothing
+    /// rather than panic in a caller's thread.
+    pub(crate) fn automaton(&self) -> Option<&NFA> {
+        self.automaton
+            .get_or_init(|| {
+                crate::compile::build_automaton(&self.keywords)
+                    .ok()
+                    .flatten()
+            })
+            .as_ref()
+    }
 }
 
 /// One pattern of a language's automaton: a keyword, a gate literal, or both.
@@ -195,7 +213,8 @@ pub(crate) struct NearRule {
 pub(crate) struct Pattern {
     pub(crate) intent: u16,
     pub(crate) strength: Strength,
-    pub(crate) regex: Regex,
+    /// Compiled at load, or on first use for a bundled pack.
+    pub(crate) regex: PatternRegex,
     pub(crate) rule: u32,
     /// One bit per gate clause: every match of the regex contains a literal of each clause, so
     /// it runs only when the scan saw all of them (0: always runs).

@@ -6,8 +6,8 @@ use crate::error::{Error, Problem};
 use crate::normalize::{Normalized, is_word_char};
 use crate::rules::RulePack;
 use crate::tables::{Gate, Keyword, Pattern, ScanTables, Target, TargetKind};
-use aho_corasick::MatchKind;
 use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{BuildError, MatchKind};
 use std::collections::HashMap;
 use std::sync::Arc;
 use toml::Spanned;
@@ -137,12 +137,13 @@ impl KeywordTable {
     }
 
     /// Builds the scan tables of a language whose regex patterns are `patterns` (setting each
-    /// one's gate): the automaton over the keywords and gate literals, and the flat keyword,
-    /// target and gate tables its pattern ids index.
+    /// one's gate): the flat keyword, target and gate tables, and (`eager`: now, else on first
+    /// use) the automaton over the keywords and gate literals whose pattern ids index them.
     pub(super) fn build(
         mut self,
         tag: &str,
         patterns: &mut [Pattern],
+        eager: bool,
     ) -> Result<ScanTables, Error> {
         self.merge();
         let mut scan = ScanTables::default();
@@ -182,23 +183,16 @@ impl KeywordTable {
                 gates: g..scan.gates.len() as u32,
             });
         }
-        if scan.keywords.is_empty() {
-            return Ok(scan);
-        }
-        // A contiguous NFA: near 12 bytes per keyword byte and nearly as fast at 100k keywords
-        // as at 1k. (A DFA scans a little faster but takes about 400 bytes per keyword byte:
-        // 12 MB for the bundled Chinese pack, 450 MB at 100k keywords.) No prefilter: the scan
-        // walks every byte anyway, as an overlapping search must.
-        let automaton = NFA::builder()
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(scan.keywords.iter().map(|k| k.text.as_bytes()))
-            .map_err(|e| {
+        if eager {
+            // A shop's pack: an automaton over the limits is an error now, not a scan that
+            // finds nothing later.
+            let automaton = build_automaton(&scan.keywords).map_err(|e| {
                 Error::new(Problem::Limit(format!(
                     "keyword automaton of language `{tag}`: {e}"
                 )))
             })?;
-        scan.automaton = Some(automaton);
+            let _ = scan.automaton.set(automaton);
+        }
         Ok(scan)
     }
 
@@ -238,10 +232,65 @@ impl KeywordTable {
     }
 }
 
+/// The automaton over `keywords`, in their order (its pattern ids index them); `None` without
+/// any.
+///
+/// A contiguous NFA: near 12 bytes per keyword byte and nearly as fast at 100k keywords as at
+/// 1k. (A DFA scans a little faster but takes about 400 bytes per keyword byte: 12 MB for the
+/// bundled Chinese pack, 450 MB at 100k keywords.) No prefilter: the scan walks every byte
+/// anyway, as an overlapping search must.
+pub(crate) fn build_automaton(keywords: &[Keyword]) -> Result<Option<NFA>, BuildError> {
+    if keywords.is_empty() {
+        return Ok(None);
+    }
+    NFA::builder()
+        .match_kind(MatchKind::Standard)
+        .prefilter(false)
+        .build(keywords.iter().map(|k| k.text.as_bytes()))
+        .map(Some)
+}
+
 /// Whether two targets of one keyword are the same slot, of which the keyword keeps one.
 fn same_slot(a: TargetKind, b: TargetKind) -> bool {
     match (a, b) {
         (TargetKind::Intent { intent: x, .. }, TargetKind::Intent { intent: y, .. }) => x == y,
         (a, b) => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Engine;
+
+    /// What lets a bundled language's automaton be built on first use: each builds.
+    #[test]
+    fn every_bundled_automaton_builds() {
+        let engine = Engine::builder().build().unwrap();
+        for lang in &engine.tables().0.languages {
+            match super::build_automaton(&lang.scan.keywords) {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("{}: no keywords", lang.tag),
+                Err(e) => panic!("{}: {e}", lang.tag),
+            }
+        }
+    }
+
+    /// A shop's pack is built at load, so its automaton is there before the first message.
+    #[test]
+    fn a_shop_language_is_built_at_load() {
+        let pack = "language = \"en\"\n[intent.damage]\nkeywords = [\"squashed\"]\n";
+        let engine = Engine::builder()
+            .pack_str("shop.toml", pack)
+            .build()
+            .unwrap();
+        let (tables, _) = engine.tables();
+        let built = |tag: &str| {
+            let lang = tables.languages.iter().find(|l| l.tag == tag).unwrap();
+            lang.scan.automaton.get().is_some()
+        };
+        assert!(built("en"), "en has a shop pack");
+        assert!(!built("ko"), "ko is bundled only: built on first use");
+        engine.classify("배송 언제 와요", &crate::Context::default());
+        assert!(built("ko"));
     }
 }

@@ -4,8 +4,8 @@
 
 mod sections;
 
+use super::Budget;
 use super::keywords::{KeywordTable, Place};
-use super::{Budget, layer};
 use crate::detect::Script;
 use crate::error::{Error, Problem};
 use crate::fuzzy::FuzzyIndex;
@@ -21,6 +21,13 @@ use crate::template::Money;
 use std::collections::HashMap;
 use std::sync::Arc;
 use toml::Spanned;
+
+/// Whose replies [`LanguageBuilder::add_replies`] layers: an intent's or an event's.
+#[derive(Clone, Copy)]
+enum ReplyOwner {
+    Intent(u16),
+    Event(u16),
+}
 
 /// A language being assembled from its packs, with the id maps that layering needs.
 pub(super) struct LanguageBuilder {
@@ -38,6 +45,9 @@ pub(super) struct LanguageBuilder {
     patterns: Vec<Pattern>,
     negation_window: u32,
     table: KeywordTable,
+    /// Whether every pack of the language so far is bundled: its automaton is then built on
+    /// first use (`tests::every_bundled_automaton_builds` builds them in CI).
+    bundled_only: bool,
     /// Placeholder defaults of the packs so far, later packs overriding earlier ones.
     defaults: HashMap<String, String>,
     money: Money,
@@ -73,6 +83,7 @@ impl LanguageBuilder {
             patterns: Vec::new(),
             negation_window: 2,
             table: KeywordTable::default(),
+            bundled_only: true,
             defaults: HashMap::new(),
             money: Money::for_language(tag),
             typos: Vec::new(),
@@ -92,6 +103,7 @@ impl LanguageBuilder {
 
     /// Adds `pack`'s sections, in an order that lets each refer to the ones before.
     pub(super) fn add_pack(&mut self, pack: &RulePack, budget: &mut Budget) -> Result<(), Error> {
+        self.bundled_only &= pack.bundled;
         self.add_header(pack)?;
         self.add_negation(pack, budget)?;
         let f = &pack.file;
@@ -152,23 +164,16 @@ impl LanguageBuilder {
                     replies: Vec::new(),
                 },
             )?;
-            for reply in &def.reply {
-                let owner = format!("event `{}`", id.get_ref());
-                let t = self.template(pack, &owner, reply, budget)?;
-                let key = format!("{}.event.{}.{}", self.tag, id.get_ref(), reply.id.get_ref());
-                let rule = format!("{owner} reply `{}`", reply.id.get_ref());
-                layer(
-                    &mut self.event_replies,
-                    &mut self.event_reply_ids,
-                    key,
-                    (e, t),
-                    reply.replace,
-                    pack,
-                    reply.id.span(),
-                    "reply",
-                    &rule,
-                )?;
-            }
+            let owner = format!("event `{}`", id.get_ref());
+            let key = format!("{}.event.{}", self.tag, id.get_ref());
+            self.add_replies(
+                pack,
+                budget,
+                &owner,
+                &key,
+                &def.reply.0,
+                ReplyOwner::Event(e),
+            )?;
         }
         self.add_hints(pack)?;
         if let Some(c) = &f.conversation {
@@ -338,7 +343,9 @@ impl LanguageBuilder {
     /// The finished language: its scan tables and fuzzy index built, replies and hints in
     /// output order.
     pub(super) fn finish(mut self) -> Result<Language, Error> {
-        let scan = self.table.build(&self.tag, &mut self.patterns)?;
+        let scan = self
+            .table
+            .build(&self.tag, &mut self.patterns, !self.bundled_only)?;
         let fuzzy = if self.fuzzy_edits {
             FuzzyIndex::build(
                 scan.keywords

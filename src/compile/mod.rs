@@ -1,17 +1,19 @@
 //! Load stages 2 and 3, validate and compile: the parsed packs, layered per language
 //! (`language.rs`), into the immutable [`Tables`]: per language one automaton over its keywords
-//! and its regex patterns' gate literals (`keywords.rs`, `gate.rs`) and flat rule tables.
+//! and its regex patterns' gate literals (`keywords.rs`, `gate.rs`) and flat rule tables; the
+//! patterns themselves are compiled now or on first use (`regex.rs`).
 
 pub(crate) mod gate;
 mod keywords;
 mod language;
+pub(crate) mod regex;
 
 use crate::detect::{Detector, Script};
 use crate::error::{Error, Problem};
 use crate::rules::RulePack;
 use crate::tables::{Limits, Tables};
+pub(crate) use keywords::build_automaton;
 use language::LanguageBuilder;
-use regex::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::ops::Range;
 use toml::Spanned;
@@ -180,52 +182,4 @@ pub(crate) fn text_offset(pack: &RulePack, value: &Spanned<String>, offset: usiz
     } else {
         span
     }
-}
-
-/// Compiles a pack's regex pattern, within the size limit; one that matches the empty string
-/// would fire on every message and is refused.
-pub(crate) fn compile_regex(
-    pack: &RulePack,
-    raw: &Spanned<String>,
-    rule: &str,
-    limits: &Limits,
-) -> Result<Regex, Error> {
-    let regex = RegexBuilder::new(raw.get_ref())
-        .size_limit(limits.regex_size_limit)
-        // The lazy DFA's transition cache (per regex, per thread, grown only as used) is
-        // memory of another kind: at 256 KiB the Unicode-heavy CJK patterns keep clearing it
-        // and recompute states on every message; 1 MiB holds them.
-        .dfa_size_limit(limits.regex_size_limit.max(1 << 20))
-        .nest_limit(64)
-        .build()
-        .map_err(|e| {
-            let problem = match e {
-                regex::Error::CompiledTooBig(_) => Problem::Limit(format!(
-                    "regex compiles to more than {} bytes",
-                    limits.regex_size_limit
-                )),
-                // regex's message ends in a line "error: <what>"; the pattern itself is shown by our caret.
-                other => Problem::Regex(
-                    other
-                        .to_string()
-                        .lines()
-                        .last()
-                        .unwrap_or("")
-                        .trim()
-                        .trim_start_matches("error: ")
-                        .to_string(),
-                ),
-            };
-            pack.error(problem, raw.span(), rule)
-        })?;
-    if regex.is_match("") {
-        return Err(pack.error(
-            Problem::Regex(
-                "pattern matches the empty string, so it would fire on every message".into(),
-            ),
-            raw.span(),
-            rule,
-        ));
-    }
-    Ok(regex)
 }

@@ -108,13 +108,11 @@ fn reference_fold(input: &str) -> Normalized {
     let mut pending_space: Option<u32> = None;
     let mut last: Option<char> = None;
     let mut in_latin_word = false;
-    let bytes = input.as_bytes();
-    let mut at = 0;
-    while at < bytes.len() {
+    // Character by character (the engine's fold walks bytes, with fast paths).
+    for (at, c) in input.char_indices() {
         let offset = at as u32;
-        let b = bytes[at];
-        if b < 0x80 {
-            at += 1;
+        if c.is_ascii() {
+            let b = c as u8;
             let class = ASCII_CLASS[b as usize];
             if class == SPACE {
                 pending_space.get_or_insert(offset);
@@ -141,28 +139,13 @@ fn reference_fold(input: &str) -> Normalized {
             last = Some(out);
             continue;
         }
-        let c = input[at..].chars().next().unwrap();
-        at += c.len_utf8();
-        let kind = cjk_kind(c);
-        if kind != NOT_CJK {
-            let out = simplify(c);
-            let kind = if out == c {
-                kind
-            } else {
-                n.scripts.hant += 1;
-                cjk_kind(out)
-            };
-            if kind != NOT_CJK {
+        if cjk_kind(c) != NOT_CJK {
+            if let Some(out) = n.scripts.fold_cjk(c) {
                 if let Some(space_at) = pending_space.take() {
                     if last.is_some_and(|prev| !is_cjk(prev)) {
                         n.text.push(' ');
                         n.source.push(space_at);
                     }
-                }
-                match kind {
-                    HAN => n.scripts.han += 1,
-                    HANGUL => n.scripts.hangul += 1,
-                    _ => n.scripts.kana += 1,
                 }
                 in_latin_word = false;
                 push_one(&mut n, out, offset);

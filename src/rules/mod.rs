@@ -366,6 +366,9 @@ pub(crate) struct RulePack {
     pub(crate) path: String,
     pub(crate) source: String,
     pub(crate) file: PackFile,
+    /// One of the crate's own packs, whose regex patterns its tests compile: they are
+    /// compiled on first use, not at load (`compile/regex.rs`).
+    pub(crate) bundled: bool,
     /// Byte offsets of the source's line ends, for line numbers in rule names.
     newlines: Vec<usize>,
 }
@@ -405,6 +408,7 @@ impl RulePack {
             path: path.to_string(),
             source,
             file,
+            bundled: false,
             newlines,
         };
         pack.check()?;

@@ -1,8 +1,9 @@
 //! The intent and hint sections of a pack: keyword lists, near rules, patterns, boosts,
 //! `unless`, replies and examples; hints with what they refer to.
 
-use super::LanguageBuilder;
+use super::{LanguageBuilder, ReplyOwner};
 use crate::compile::keywords::Place;
+use crate::compile::regex::PatternRegex;
 use crate::compile::{Budget, layer};
 use crate::error::{Error, Problem};
 use crate::id::Id;
@@ -82,7 +83,7 @@ impl LanguageBuilder {
         for (strength, regexes) in def.pattern_lists() {
             for raw in regexes.get_ref() {
                 budget.pattern(pack, raw, &owner)?;
-                let regex = crate::compile::compile_regex(pack, raw, &owner, budget.limits)?;
+                let regex = PatternRegex::new(pack, raw, &owner, budget.limits)?;
                 let rule = self.rule(
                     pack,
                     raw.span(),
@@ -105,22 +106,15 @@ impl LanguageBuilder {
             let by = self.known(&self.intent_ids, pack, other, "intent", &owner)?;
             self.intents[index as usize].unless.push(by);
         }
-        for reply in &def.reply {
-            let t = self.template(pack, &owner, reply, budget)?;
-            let key = format!("{}.{name}.{}", self.tag, reply.id.get_ref());
-            let rule = format!("{owner} reply `{}`", reply.id.get_ref());
-            layer(
-                &mut self.replies,
-                &mut self.reply_ids,
-                key,
-                (index, t),
-                reply.replace,
-                pack,
-                reply.id.span(),
-                "reply",
-                &rule,
-            )?;
-        }
+        let key = format!("{}.{name}", self.tag);
+        self.add_replies(
+            pack,
+            budget,
+            &owner,
+            &key,
+            &def.reply.0,
+            ReplyOwner::Intent(index),
+        )?;
         for text in &def.examples {
             self.add_example(pack, text, Some(index));
         }
@@ -194,6 +188,38 @@ impl LanguageBuilder {
     }
 
     /// A reply template, parsed and checked: every placeholder must have a value.
+    /// Layers the replies `defs` of `owner` (an intent's or an event's) under the ids
+    /// `{key}.{reply id}`.
+    pub(super) fn add_replies(
+        &mut self,
+        pack: &RulePack,
+        budget: &Budget,
+        owner: &str,
+        key: &str,
+        defs: &[ReplyDef],
+        to: ReplyOwner,
+    ) -> Result<(), Error> {
+        for reply in defs {
+            let t = self.template(pack, owner, reply, budget)?;
+            let (slots, ids, slot) = match to {
+                ReplyOwner::Intent(i) => (&mut self.replies, &mut self.reply_ids, i),
+                ReplyOwner::Event(e) => (&mut self.event_replies, &mut self.event_reply_ids, e),
+            };
+            layer(
+                slots,
+                ids,
+                format!("{key}.{}", reply.id.get_ref()),
+                (slot, t),
+                reply.replace,
+                pack,
+                reply.id.span(),
+                "reply",
+                &format!("{owner} reply `{}`", reply.id.get_ref()),
+            )?;
+        }
+        Ok(())
+    }
+
     pub(super) fn template(
         &self,
         pack: &RulePack,
