@@ -40,7 +40,10 @@ impl FuzzyIndex {
                 && text.bytes().all(|b| b.is_ascii_lowercase());
             texts.push(eligible.then(|| text.into()));
             if eligible {
-                for_each_form(text.as_bytes(), |h| forms.push((h, entry as u32 + 1)));
+                for_each_form(text.as_bytes(), |h| {
+                    forms.push((h, entry as u32 + 1));
+                    true
+                });
             }
         }
         if forms.is_empty() {
@@ -106,6 +109,8 @@ impl FuzzyIndex {
             }
             candidates.clear();
             let mut exact = false;
+            // The word's own form comes first: a word that is a keyword (most long words of a
+            // message that has any) stops there, its deletion forms never hashed or looked up.
             for_each_form(word, |h| {
                 self.lookup(h, |entry| {
                     let Some(kw) = self.texts[entry as usize].as_deref() else {
@@ -119,7 +124,8 @@ impl FuzzyIndex {
                     {
                         candidates.push(entry);
                     }
-                })
+                });
+                !exact
             });
             // A word that is a keyword is read exactly; its neighbours are other words.
             if !exact {
@@ -153,27 +159,39 @@ impl FuzzyIndex {
 /// The polynomial hash's base (odd, so that it is invertible modulo 2^64).
 const BASE: u64 = 0x100_0000_01b3;
 
-/// Calls `f` with the hash of `word` and of `word` with each one letter deleted, in linear
-/// time: with prefix and suffix hashes, a form with letter `i` deleted hashes as
-/// `prefix(i) * BASE^(n-1-i) + suffix(i+1)`.
-fn for_each_form(word: &[u8], mut f: impl FnMut(u64)) {
+/// `BASE^i`, for every length a looked-up word can have.
+const POWERS: [u64; MAX_LETTERS + 2] = {
+    let mut p = [1u64; MAX_LETTERS + 2];
+    let mut i = 1;
+    while i < p.len() {
+        p[i] = p[i - 1].wrapping_mul(BASE);
+        i += 1;
+    }
+    p
+};
+
+/// Calls `f` with the hash of `word`, then of `word` with each one letter deleted, while `f`
+/// returns true, in linear time: with prefix and suffix hashes, a form with letter `i` deleted
+/// hashes as `prefix(i) * BASE^(n-1-i) + suffix(i+1)`.
+fn for_each_form(word: &[u8], mut f: impl FnMut(u64) -> bool) {
     let n = word.len().min(MAX_LETTERS + 1);
     let word = &word[..n];
+    let power = &POWERS;
     let mut prefix = [0u64; MAX_LETTERS + 2];
     let mut suffix = [0u64; MAX_LETTERS + 2];
-    let mut power = [1u64; MAX_LETTERS + 2];
     for i in 0..n {
         prefix[i + 1] = prefix[i]
             .wrapping_mul(BASE)
             .wrapping_add(u64::from(word[i]));
-        power[i + 1] = power[i].wrapping_mul(BASE);
     }
     for i in (0..n).rev() {
         suffix[i] = u64::from(word[i])
             .wrapping_mul(power[n - 1 - i])
             .wrapping_add(suffix[i + 1]);
     }
-    f(finish(prefix[n], n));
+    if !f(finish(prefix[n], n)) {
+        return;
+    }
     for skip in 0..n {
         // Deleting either of two equal neighbours gives the same form: hash it once.
         if skip > 0 && word[skip] == word[skip - 1] {
@@ -182,7 +200,9 @@ fn for_each_form(word: &[u8], mut f: impl FnMut(u64)) {
         let h = prefix[skip]
             .wrapping_mul(power[n - 1 - skip])
             .wrapping_add(suffix[skip + 1]);
-        f(finish(h, n - 1));
+        if !f(finish(h, n - 1)) {
+            return;
+        }
     }
 }
 

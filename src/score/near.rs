@@ -12,6 +12,11 @@ pub(super) fn satisfy(
     text: &str,
 ) -> Option<Vec<usize>> {
     let groups = rule.full_mask.count_ones() as usize;
+    // Most rules a message touches miss a group: nothing to search then.
+    let seen = hits.iter().fold(0u32, |m, h| m | 1 << h.3);
+    if seen != u32::from(rule.full_mask) {
+        return None;
+    }
     let Some(within) = rule.within else {
         // Anywhere in the message: the first hit of each group.
         let mut chosen: Vec<Option<usize>> = vec![None; groups];
@@ -29,10 +34,12 @@ pub(super) fn satisfy(
     let reach = 1024 + 16 * within as usize;
     let sets = 1usize << groups;
     let full = sets - 1;
-    let mut prev: Vec<Vec<u32>> = Vec::with_capacity(hits.len());
+    // One flat table, `sets` entries per hit.
+    let mut prev: Vec<u32> = vec![NONE; hits.len() * sets];
     for (i, h) in hits.iter().enumerate() {
         let bit = 1usize << h.3;
-        let mut mine = vec![NONE; sets];
+        let (earlier, rest) = prev.split_at_mut(i * sets);
+        let mine = &mut rest[..sets];
         if !rule.ordered || h.3 == 0 {
             mine[bit] = START;
         }
@@ -44,20 +51,19 @@ pub(super) fn satisfy(
             if p.2 > h.1 || units(&text[p.2 as usize..h.1 as usize]) > within {
                 continue;
             }
+            let theirs = &earlier[j * sets..(j + 1) * sets];
             for set in 0..sets {
                 let in_order = !rule.ordered || set == bit - 1;
-                if prev[j][set] != NONE && set & bit == 0 && in_order && mine[set | bit] == NONE {
+                if theirs[set] != NONE && set & bit == 0 && in_order && mine[set | bit] == NONE {
                     mine[set | bit] = j as u32;
                 }
             }
         }
-        let done = mine[full] != NONE;
-        prev.push(mine);
-        if done {
+        if mine[full] != NONE {
             let (mut at, mut set, mut chain) = (i, full, Vec::with_capacity(groups));
             loop {
                 chain.push(at);
-                let before = prev[at][set];
+                let before = prev[at * sets + set];
                 set &= !(1usize << hits[at].3);
                 if before == START {
                     break;
