@@ -4,7 +4,7 @@
 //! kept for the rules, and negated ones are dropped.
 
 use crate::normalize::{Normalized, is_word_char};
-use crate::tables::{Language, ScanTables, TargetKind};
+use crate::tables::{Language, ScanTables, Target, TargetKind};
 use aho_corasick::Anchored;
 use aho_corasick::automaton::Automaton;
 use std::ops::Range;
@@ -17,6 +17,9 @@ pub(crate) struct Hit {
     pub(crate) end: u32,
     pub(crate) keyword: u32,
     pub(crate) target: u32,
+    /// A copy of target `target`: the rules read it for every hit, and a copy beside the
+    /// offsets saves a look-up in the big target table each time.
+    pub(crate) what: Target,
     pub(crate) fuzzy: bool,
 }
 
@@ -121,6 +124,7 @@ impl Found {
                     end: end as u32,
                     keyword: k,
                     target: t,
+                    what: *target,
                     fuzzy: fuzzy || target.fuzzy,
                 }),
             }
@@ -149,10 +153,9 @@ impl Found {
         // By end, so that `is_negated` can look near a hit only.
         self.negators.sort_unstable_by_key(|n| n.1);
         let longest = self.negators.iter().map(|n| n.1 - n.0).max().unwrap_or(0);
-        let targets = &language.scan.targets;
         let negators = &self.negators;
         self.hits.retain(|hit| {
-            !(targets[hit.target as usize].negatable
+            !(hit.what.negatable
                 && is_negated(text, hit, negators, language.negation_window, longest))
         });
     }

@@ -169,7 +169,7 @@ impl Scores {
             self.message = 1;
         }
         self.pending.clear();
-        self.keyword_hits(lang, found);
+        self.keyword_hits(found);
         self.near_rules(lang, &norm.text);
         self.alone_rules(lang, &norm.text);
         if self.timing {
@@ -195,12 +195,12 @@ impl Scores {
     }
 
     /// Keyword list hits: each keyword once per intent, none inside a longer one of its intent.
-    fn keyword_hits(&mut self, lang: &Language, found: &Found) {
+    fn keyword_hits(&mut self, found: &Found) {
         self.order.clear();
         self.near.clear();
         self.alone.clear();
         for (h, hit) in found.hits.iter().enumerate() {
-            match lang.scan.targets[hit.target as usize].kind {
+            match hit.what.kind {
                 TargetKind::Intent { intent, .. } => {
                     self.order.push((intent, hit.start, hit.end, h as u32))
                 }
@@ -231,7 +231,7 @@ impl Scores {
                 end.max(if current.0 == intent { current.1 } else { 0 }),
             );
             let hit = found.hits[h as usize];
-            let target = lang.scan.targets[hit.target as usize];
+            let target = hit.what;
             if self.counted[hit.target as usize] == self.message {
                 continue;
             }
