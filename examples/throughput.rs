@@ -66,7 +66,7 @@ fn main() {
     }
     let engine = engine.expect("built");
     let bundled_build_ms = min(&builds);
-    // A bundled language's automaton and patterns are built on first use: what the first
+    // A bundled language's scan tables and patterns are built on first use: what the first
     // message of each language costs on a fresh engine (min of 5 fresh engines).
     let mut first_message_ms = serde_json::Map::new();
     for (tag, lines) in [("zh", &zh), ("ko", &ko), ("en", &en)] {
@@ -341,7 +341,7 @@ fn print_table(r: &Value) {
     println!("bundled engine build: {} ms", r["bundled_build_ms"]);
     let first = &r["first_message_ms"];
     println!(
-        "first message on a fresh engine (builds its language's automaton): zh {} ms, ko {} ms, en {} ms",
+        "first message on a fresh engine (builds its language's scan tables): zh {} ms, ko {} ms, en {} ms",
         first["zh"], first["ko"], first["en"]
     );
     let l = &r["long_message"];

@@ -165,7 +165,7 @@ impl EngineBuilder {
     }
 
     /// Reads and parses every pack, in load order.
-    fn read_packs(&self) -> Result<Vec<RulePack>, Error> {
+    pub(crate) fn read_packs(&self) -> Result<Vec<RulePack>, Error> {
         let mut packs = Vec::new();
         if self.bundled {
             for (name, text) in BUNDLED {

@@ -233,7 +233,7 @@ impl Tables {
                         end,
                         keyword: clue
                             .keyword
-                            .map(|k| lang.scan.keywords[k as usize].text.clone()),
+                            .map(|k| lang.scan().keywords[k as usize].text.clone()),
                         rule,
                         weight: crate::score::round(clue.weight),
                         fuzzy: clue.fuzzy,

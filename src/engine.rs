@@ -189,7 +189,7 @@ impl Engine {
             .tables
             .languages
             .iter()
-            .flat_map(|l| &l.scan.keywords)
+            .flat_map(|l| &l.scan().keywords)
             .filter(|k| k.targets.start != k.targets.end)
             .map(|k| &*k.text)
             .collect();
@@ -226,7 +226,11 @@ impl Engine {
     /// the stable API.
     #[doc(hidden)]
     pub fn raw_scanner(&self, language: &str) -> Option<RawScanner<'_>> {
-        self.language(language)?.scan.automaton().map(RawScanner)
+        self.language(language)?
+            .scan()
+            .automaton
+            .as_ref()
+            .map(RawScanner)
     }
 }
 

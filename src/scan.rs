@@ -39,7 +39,7 @@ pub(crate) struct Found {
 impl Found {
     /// Scans the folded message `norm` with `language`'s tables.
     pub(crate) fn scan(&mut self, language: &Language, norm: &Normalized) {
-        let scan = &language.scan;
+        let scan = language.scan();
         self.hits.clear();
         self.negators.clear();
         self.gate_open.clear();
@@ -50,7 +50,7 @@ impl Found {
         if norm.digits {
             self.open_gates(scan, scan.digit_gates.clone());
         }
-        if let Some(automaton) = scan.automaton() {
+        if let Some(automaton) = &scan.automaton {
             // Unanchored searches are what the automaton is built for: this cannot fail.
             if let Ok(mut state) = automaton.start_state(Anchored::No) {
                 // The overlapping search, by hand: one transition per byte, and at a match
@@ -70,7 +70,7 @@ impl Found {
                 }
             }
         }
-        let fuzzy = &language.fuzzy;
+        let fuzzy = &scan.fuzzy;
         fuzzy.find(&norm.text, |start, end, keyword| {
             self.found(scan, norm, keyword, start, end, true);
         });

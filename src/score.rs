@@ -159,8 +159,8 @@ impl Scores {
         self.positive.resize(n, false);
         self.signal_on.clear();
         self.signal_on.resize(lang.signals.len(), false);
-        if self.counted.len() < lang.scan.targets.len() {
-            self.counted.resize(lang.scan.targets.len(), 0);
+        if self.counted.len() < lang.scan().targets.len() {
+            self.counted.resize(lang.scan().targets.len(), 0);
         }
         self.message = self.message.wrapping_add(1);
         if self.message == 0 {
@@ -344,7 +344,8 @@ impl Scores {
         #[cfg(debug_assertions)]
         for (i, p) in lang.patterns.iter().enumerate() {
             debug_assert!(
-                found.gate_open(i, p.gate) || !p.regex.get().is_some_and(|r| r.is_match(text)),
+                found.gate_open(i, lang.scan().pattern_gates[i])
+                    || !p.regex.get().is_some_and(|r| r.is_match(text)),
                 "gate of {} shut on {text:?}",
                 p.regex.as_str()
             );

@@ -1,6 +1,7 @@
 //! The compiled, immutable tables that `classify` and `suggest` read: everything `compile`
 //! builds from the packs, indexed by small integers so that the run stages need no maps.
 
+use crate::compile::ScanSource;
 use crate::compile::regex::PatternRegex;
 use crate::context::Condition;
 use crate::detect::Detector;
@@ -10,7 +11,7 @@ use crate::rules::Strength;
 use crate::template::{Money, Template};
 use aho_corasick::nfa::contiguous::NFA;
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// The limits a build enforces on what packs may cost, and on messages.
 #[derive(Debug, Clone)]
@@ -67,8 +68,8 @@ pub(crate) struct Language {
     pub(crate) nears: Vec<NearRule>,
     pub(crate) patterns: Vec<Pattern>,
     pub(crate) negation_window: u32,
-    pub(crate) scan: ScanTables,
-    pub(crate) fuzzy: FuzzyIndex,
+    /// Read through [`Language::scan`].
+    pub(crate) scan: LazyScan,
     /// Per intent, its reply templates in preference order (context-specific first, then weight).
     pub(crate) replies: Vec<Vec<ReplyTemplate>>,
     /// In output order: priority descending, then declaration order.
@@ -80,38 +81,85 @@ pub(crate) struct Language {
     pub(crate) examples: Vec<PackExample>,
 }
 
-/// What the scan of a message reads: the automaton and what each of its patterns counts for.
+/// What the scan of a message reads: the automaton, what each of its patterns counts for, the
+/// regex gates and the fuzzy index.
 #[derive(Debug, Default)]
 pub(crate) struct ScanTables {
-    /// Over `keywords` (its pattern ids index them), built at load or on first use (see
-    /// [`ScanTables::automaton`]). `None` inside for a language without keywords or gate
-    /// literals.
-    pub(crate) automaton: OnceLock<Option<NFA>>,
+    /// Over `keywords` (its pattern ids index them). `None` for a language without keywords or
+    /// gate literals.
+    pub(crate) automaton: Option<NFA>,
     pub(crate) keywords: Vec<Keyword>,
     /// The targets of all keywords, each keyword owning a range.
     pub(crate) targets: Vec<Target>,
-    /// The regex gate clauses keywords satisfy (see [`Pattern::gate`]); each keyword owns a range.
+    /// The regex gate clauses keywords satisfy; each keyword owns a range.
     pub(crate) gates: Vec<Gate>,
+    /// Per regex pattern of the language, one bit per gate clause: every match of the regex
+    /// contains a literal of each clause, so it runs only when the scan saw all of them (0:
+    /// always runs).
+    pub(crate) pattern_gates: Vec<u8>,
     /// The gate clauses a numeric character satisfies (`\d`): a range of `gates`.
     pub(crate) digit_gates: Range<u32>,
     /// The regex patterns without a gate, which run on every message.
     pub(crate) ungated: Vec<u32>,
+    /// Misspelled Latin keywords.
+    pub(crate) fuzzy: FuzzyIndex,
 }
 
-impl ScanTables {
-    /// The automaton over the keywords and gate literals, building it on first use for a
-    /// language of bundled packs only (building the three bundled ones was a third of the
-    /// bundled build, though most services read one language). A build that fails here, which
-    /// `tests::every_bundled_automaton_builds` rules out, leaves the scan finding nothing
-    /// rather than panic in a caller's thread.
-    pub(crate) fn automaton(&self) -> Option<&NFA> {
-        self.automaton
-            .get_or_init(|| {
-                crate::compile::build_automaton(&self.keywords)
-                    .ok()
-                    .flatten()
-            })
-            .as_ref()
+/// A language's scan tables, built at load or on first use.
+///
+/// Computing the regex gates, merging the keyword table and building the automaton and the
+/// fuzzy index were two thirds of the bundled build, though most services read one language.
+/// So for a language of bundled packs only (whose tables
+/// `compile::keywords::tests::every_bundled_language_builds` builds in CI) they are built
+/// from the validated keyword table the first time a message is read in it; a language with a
+/// shop's pack is built at load, so that an automaton over the limits is an error then.
+#[derive(Debug)]
+pub(crate) struct LazyScan {
+    built: OnceLock<ScanTables>,
+    /// What they are built from, until they are.
+    source: Mutex<Option<ScanSource>>,
+}
+
+impl LazyScan {
+    /// Tables built already.
+    pub(crate) fn ready(tables: ScanTables) -> LazyScan {
+        LazyScan {
+            built: OnceLock::from(tables),
+            source: Mutex::new(None),
+        }
+    }
+
+    /// Tables to build from `source` on first use.
+    pub(crate) fn deferred(source: ScanSource) -> LazyScan {
+        LazyScan {
+            built: OnceLock::new(),
+            source: Mutex::new(Some(source)),
+        }
+    }
+
+    /// Whether the tables are built.
+    #[cfg(test)]
+    pub(crate) fn is_built(&self) -> bool {
+        self.built.get().is_some()
+    }
+}
+
+impl Language {
+    /// The scan tables, built on first use if deferred (thread-safe: one thread builds, others
+    /// wait). A build that fails here, which the bundled packs' test rules out, leaves tables
+    /// that find nothing rather than panic in a caller's thread.
+    pub(crate) fn scan(&self) -> &ScanTables {
+        self.scan.built.get_or_init(|| {
+            let source = self
+                .scan
+                .source
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            source
+                .and_then(|s| s.build(&self.patterns).ok())
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -180,7 +228,7 @@ pub(crate) enum TargetKind {
 pub(crate) struct Gate {
     pub(crate) pattern: u32,
     pub(crate) clause: u8,
-    /// The pattern's whole gate (a copy of [`Pattern::gate`], so that opening gates, which
+    /// The pattern's whole gate (a copy of its entry of [`ScanTables::pattern_gates`], so that opening gates, which
     /// happens many times per message, reads no pattern).
     pub(crate) full: u8,
 }
@@ -216,9 +264,6 @@ pub(crate) struct Pattern {
     /// Compiled at load, or on first use for a bundled pack.
     pub(crate) regex: PatternRegex,
     pub(crate) rule: u32,
-    /// One bit per gate clause: every match of the regex contains a literal of each clause, so
-    /// it runs only when the scan saw all of them (0: always runs).
-    pub(crate) gate: u8,
 }
 
 #[derive(Debug)]

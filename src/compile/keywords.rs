@@ -3,6 +3,8 @@
 
 use super::gate::{self, Lit};
 use crate::error::{Error, Problem};
+use crate::fuzzy::FuzzyIndex;
+use crate::id::Id;
 use crate::normalize::{Normalized, is_word_char};
 use crate::rules::RulePack;
 use crate::tables::{Gate, Keyword, Pattern, ScanTables, Target, TargetKind};
@@ -136,21 +138,21 @@ impl KeywordTable {
         entry
     }
 
-    /// Builds the scan tables of a language whose regex patterns are `patterns` (setting each
-    /// one's gate): the flat keyword, target and gate tables, and (`eager`: now, else on first
-    /// use) the automaton over the keywords and gate literals whose pattern ids index them.
-    pub(super) fn build(
+    /// Builds the scan tables of a language whose regex patterns are `patterns`: their gates,
+    /// the flat keyword, target and gate tables, the automaton over the keywords and gate
+    /// literals whose pattern ids index them, and (`fuzzy_edits`) the fuzzy index.
+    fn build(
         mut self,
         tag: &str,
-        patterns: &mut [Pattern],
-        eager: bool,
+        patterns: &[Pattern],
+        fuzzy_edits: bool,
     ) -> Result<ScanTables, Error> {
         self.merge();
         let mut scan = ScanTables::default();
-        let mut gates_of = self.gate(patterns, &mut scan.gates);
+        let mut gates_of = self.gate(patterns, &mut scan.gates, &mut scan.pattern_gates);
         scan.digit_gates = 0..scan.gates.len() as u32;
         scan.ungated = (0..patterns.len() as u32)
-            .filter(|&i| patterns[i as usize].gate == 0)
+            .filter(|&i| scan.pattern_gates[i as usize] == 0)
             .collect();
         // In text order (keywords are, literals join them): the automaton's trie is then built
         // with neighbouring states made one after another (measured: 1.3-1.6x faster to build
@@ -183,29 +185,36 @@ impl KeywordTable {
                 gates: g..scan.gates.len() as u32,
             });
         }
-        if eager {
-            // A shop's pack: an automaton over the limits is an error now, not a scan that
-            // finds nothing later.
-            let automaton = build_automaton(&scan.keywords).map_err(|e| {
-                Error::new(Problem::Limit(format!(
-                    "keyword automaton of language `{tag}`: {e}"
-                )))
-            })?;
-            let _ = scan.automaton.set(automaton);
+        scan.automaton = build_automaton(&scan.keywords).map_err(|e| {
+            Error::new(Problem::Limit(format!(
+                "keyword automaton of language `{tag}`: {e}"
+            )))
+        })?;
+        if fuzzy_edits {
+            scan.fuzzy = FuzzyIndex::build(
+                scan.keywords
+                    .iter()
+                    .map(|k| (&*k.text, k.boundary_end && k.targets.start != k.targets.end)),
+            );
         }
         Ok(scan)
     }
 
-    /// Works out each regex pattern's gate clauses (setting [`Pattern::gate`]) and what
+    /// Works out each regex pattern's gate clauses (their bits into `full_gates`) and what
     /// satisfies them: per entry of the table, the gates its text opens (gate literals that are
     /// no keyword join the table as entries without targets); the gates a numeric character
     /// opens go into `digit`.
-    fn gate(&mut self, patterns: &mut [Pattern], digit: &mut Vec<Gate>) -> Vec<Vec<Gate>> {
+    fn gate(
+        &mut self,
+        patterns: &[Pattern],
+        digit: &mut Vec<Gate>,
+        full_gates: &mut Vec<u8>,
+    ) -> Vec<Vec<Gate>> {
         let mut by_entry: Vec<Vec<Gate>> = Vec::new();
-        for (i, p) in patterns.iter_mut().enumerate() {
+        for (i, p) in patterns.iter().enumerate() {
             let clauses = gate::clauses(p.regex.as_str());
-            p.gate = ((1u32 << clauses.len()) - 1) as u8;
-            let full = p.gate;
+            let full = ((1u32 << clauses.len()) - 1) as u8;
+            full_gates.push(full);
             for (k, clause) in clauses.into_iter().enumerate() {
                 let gate = Gate {
                     pattern: i as u32,
@@ -232,6 +241,28 @@ impl KeywordTable {
     }
 }
 
+/// What a language's scan tables are built from: its keyword table as validated at load.
+pub(crate) struct ScanSource {
+    pub(super) table: KeywordTable,
+    pub(super) tag: Id,
+    pub(super) fuzzy_edits: bool,
+}
+
+impl std::fmt::Debug for ScanSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanSource")
+            .field("tag", &self.tag)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ScanSource {
+    /// The scan tables of the language whose regex patterns are `patterns`.
+    pub(crate) fn build(self, patterns: &[Pattern]) -> Result<ScanTables, Error> {
+        self.table.build(&self.tag, patterns, self.fuzzy_edits)
+    }
+}
+
 /// The automaton over `keywords`, in their order (its pattern ids index them); `None` without
 /// any.
 ///
@@ -239,7 +270,7 @@ impl KeywordTable {
 /// 1k. (A DFA scans a little faster but takes about 400 bytes per keyword byte: 12 MB for the
 /// bundled Chinese pack, 450 MB at 100k keywords.) No prefilter: the scan walks every byte
 /// anyway, as an overlapping search must.
-pub(crate) fn build_automaton(keywords: &[Keyword]) -> Result<Option<NFA>, BuildError> {
+fn build_automaton(keywords: &[Keyword]) -> Result<Option<NFA>, BuildError> {
     if keywords.is_empty() {
         return Ok(None);
     }
@@ -262,20 +293,25 @@ fn same_slot(a: TargetKind, b: TargetKind) -> bool {
 mod tests {
     use crate::Engine;
 
-    /// What lets a bundled language's automaton be built on first use: each builds.
+    /// What lets a bundled language's scan tables be built on first use: each builds, with an
+    /// automaton.
     #[test]
-    fn every_bundled_automaton_builds() {
-        let engine = Engine::builder().build().unwrap();
-        for lang in &engine.tables().0.languages {
-            match super::build_automaton(&lang.scan.keywords) {
-                Ok(Some(_)) => {}
-                Ok(None) => panic!("{}: no keywords", lang.tag),
-                Err(e) => panic!("{}: {e}", lang.tag),
-            }
+    fn every_bundled_language_builds() {
+        // As a shop's packs, so that a failing build is an error here.
+        let mut packs = Engine::builder().read_packs().unwrap();
+        packs.iter_mut().for_each(|p| p.bundled = false);
+        let tables = super::super::compile(&packs, Default::default(), None).unwrap();
+        for lang in &tables.languages {
+            assert!(lang.scan.is_built(), "{}: built at load here", lang.tag);
+            assert!(
+                lang.scan().automaton.is_some(),
+                "{}: no automaton",
+                lang.tag
+            );
         }
     }
 
-    /// A shop's pack is built at load, so its automaton is there before the first message.
+    /// A shop's pack is built at load, so its tables are there before the first message.
     #[test]
     fn a_shop_language_is_built_at_load() {
         let pack = "language = \"en\"\n[intent.damage]\nkeywords = [\"squashed\"]\n";
@@ -286,7 +322,7 @@ mod tests {
         let (tables, _) = engine.tables();
         let built = |tag: &str| {
             let lang = tables.languages.iter().find(|l| l.tag == tag).unwrap();
-            lang.scan.automaton.get().is_some()
+            lang.scan.is_built()
         };
         assert!(built("en"), "en has a shop pack");
         assert!(!built("ko"), "ko is bundled only: built on first use");

@@ -5,17 +5,16 @@
 mod sections;
 
 use super::Budget;
-use super::keywords::{KeywordTable, Place};
+use super::keywords::{KeywordTable, Place, ScanSource};
 use crate::detect::Script;
 use crate::error::{Error, Problem};
-use crate::fuzzy::FuzzyIndex;
 use crate::id::Id;
 use crate::normalize::Normalized;
 use crate::rules::RulePack;
 use crate::score::DEFAULT_THRESHOLD;
 use crate::tables::{
-    ConversationRules, EventRule, HintRule, IntentRule, Language, NearRule, PackExample, Pattern,
-    ReplyTemplate, SignalRule, Target, TargetKind,
+    ConversationRules, EventRule, HintRule, IntentRule, Language, LazyScan, NearRule, PackExample,
+    Pattern, ReplyTemplate, SignalRule, Target, TargetKind,
 };
 use crate::template::Money;
 use std::collections::HashMap;
@@ -45,8 +44,8 @@ pub(super) struct LanguageBuilder {
     patterns: Vec<Pattern>,
     negation_window: u32,
     table: KeywordTable,
-    /// Whether every pack of the language so far is bundled: its automaton is then built on
-    /// first use (`tests::every_bundled_automaton_builds` builds them in CI).
+    /// Whether every pack of the language so far is bundled: its scan tables are then built on
+    /// first use (`keywords::tests::every_bundled_language_builds` builds them in CI).
     bundled_only: bool,
     /// Placeholder defaults of the packs so far, later packs overriding earlier ones.
     defaults: HashMap<String, String>,
@@ -343,17 +342,15 @@ impl LanguageBuilder {
     /// The finished language: its scan tables and fuzzy index built, replies and hints in
     /// output order.
     pub(super) fn finish(mut self) -> Result<Language, Error> {
-        let scan = self
-            .table
-            .build(&self.tag, &mut self.patterns, !self.bundled_only)?;
-        let fuzzy = if self.fuzzy_edits {
-            FuzzyIndex::build(
-                scan.keywords
-                    .iter()
-                    .map(|k| (&*k.text, k.boundary_end && k.targets.start != k.targets.end)),
-            )
+        let source = ScanSource {
+            table: self.table,
+            tag: self.tag.clone(),
+            fuzzy_edits: self.fuzzy_edits,
+        };
+        let scan = if self.bundled_only {
+            LazyScan::deferred(source)
         } else {
-            FuzzyIndex::default()
+            LazyScan::ready(source.build(&self.patterns)?)
         };
         let mut replies: Vec<Vec<ReplyTemplate>> =
             self.intents.iter().map(|_| Vec::new()).collect();
@@ -382,7 +379,6 @@ impl LanguageBuilder {
             patterns: self.patterns,
             negation_window: self.negation_window,
             scan,
-            fuzzy,
             replies,
             hints: self.hints,
             events: self.events,

@@ -12,7 +12,7 @@ use crate::detect::{Detector, Script};
 use crate::error::{Error, Problem};
 use crate::rules::RulePack;
 use crate::tables::{Limits, Tables};
-pub(crate) use keywords::build_automaton;
+pub(crate) use keywords::ScanSource;
 use language::LanguageBuilder;
 use std::collections::HashMap;
 use std::ops::Range;

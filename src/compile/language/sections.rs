@@ -94,7 +94,6 @@ impl LanguageBuilder {
                     strength,
                     regex,
                     rule,
-                    gate: 0,
                 });
             }
         }
