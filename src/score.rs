@@ -129,6 +129,12 @@ pub(crate) struct Scores {
     near: Vec<(u32, u32, u32, u8, u32, bool)>,
     /// `alone` hits as (intent, start, end, filler, keyword, fuzzy).
     alone: Vec<(u16, u32, u32, bool, u32, bool)>,
+    /// Per near rule: the message number it was last hit in and the groups hit then (so that
+    /// only rules with every group hit are searched, with no reset per message).
+    near_groups: Vec<(u32, u8)>,
+    /// Per intent: whether the message holds one of its `alone` words (fillers alone fire
+    /// nothing, and most messages hold a filler or two).
+    alone_word: Vec<bool>,
     /// Per intent, its clues while they are collected.
     pending: Vec<(u16, Clue)>,
     signal_on: Vec<bool>,
@@ -159,6 +165,11 @@ impl Scores {
         self.positive.resize(n, false);
         self.signal_on.clear();
         self.signal_on.resize(lang.signals.len(), false);
+        self.alone_word.clear();
+        self.alone_word.resize(n, false);
+        if self.near_groups.len() < lang.nears.len() {
+            self.near_groups.resize(lang.nears.len(), (0, 0));
+        }
         if self.counted.len() < lang.scan().targets.len() {
             self.counted.resize(lang.scan().targets.len(), 0);
         }
@@ -166,6 +177,7 @@ impl Scores {
         if self.message == 0 {
             // Wrapped around: old marks could collide with the new numbers.
             self.counted.iter_mut().for_each(|c| *c = 0);
+            self.near_groups.iter_mut().for_each(|g| *g = (0, 0));
             self.message = 1;
         }
         self.pending.clear();
@@ -205,10 +217,16 @@ impl Scores {
                     self.order.push((intent, hit.start, hit.end, h as u32))
                 }
                 TargetKind::Near { near, group } => {
+                    let seen = &mut self.near_groups[near as usize];
+                    if seen.0 != self.message {
+                        *seen = (self.message, 0);
+                    }
+                    seen.1 |= 1 << group;
                     self.near
                         .push((near, hit.start, hit.end, group, hit.keyword, hit.fuzzy))
                 }
                 TargetKind::Alone { intent, filler } => {
+                    self.alone_word[intent as usize] |= !filler;
                     self.alone
                         .push((intent, hit.start, hit.end, filler, hit.keyword, hit.fuzzy))
                 }
@@ -264,6 +282,8 @@ impl Scores {
             return;
         }
         let mut alone = std::mem::take(&mut self.alone);
+        let alone_word = &self.alone_word;
+        alone.retain(|a| alone_word[a.0 as usize]);
         // By intent, then longest first at each start, so that a word inside a longer one
         // ("咨询" in the order card's "咨询订单号") can be dropped: it was not written alone.
         alone.sort_unstable_by_key(|a| (a.0, a.1, u32::MAX - a.2));
@@ -315,6 +335,11 @@ impl Scores {
             return;
         }
         let mut near = std::mem::take(&mut self.near);
+        let (groups, message) = (&self.near_groups, self.message);
+        near.retain(|h| {
+            let seen = groups[h.0 as usize];
+            seen.0 == message && seen.1 == lang.nears[h.0 as usize].full_mask
+        });
         near.sort_unstable();
         for same in near.chunk_by(|a, b| a.0 == b.0) {
             let rule = &lang.nears[same[0].0 as usize];
