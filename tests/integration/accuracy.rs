@@ -86,13 +86,14 @@ fn real_buyer_text_when_rebuilt() {
         return;
     }
     // Measured on 2026-12-03, second session (check / tune): jddc 0.617 / 0.820, zh_reviews
-    // 0.685 / 0.862, ko_reviews 0.826 / 0.972, en_reviews 0.826 / 0.915.
+    // 0.685 / 0.862, ko_reviews 0.826 / 0.972, en_reviews 0.826 / 0.915; jddc.tune 0.757 once
+    // batch 3 (512 turns never tuned on) joined it.
     for (set, min_f1) in [
         ("jddc.check", 0.60),
         ("zh_reviews.check", 0.67),
         ("ko_reviews.check", 0.81),
         ("en_reviews.check", 0.81),
-        ("jddc.tune", 0.81),
+        ("jddc.tune", 0.74),
         ("zh_reviews.tune", 0.84),
         ("ko_reviews.tune", 0.96),
         ("en_reviews.tune", 0.90),
