@@ -228,8 +228,8 @@ pub(crate) enum TargetKind {
 pub(crate) struct Gate {
     pub(crate) pattern: u32,
     pub(crate) clause: u8,
-    /// The pattern's whole gate (a copy of its entry of [`ScanTables::pattern_gates`], so that opening gates, which
-    /// happens many times per message, reads no pattern).
+    /// The pattern's whole gate (a copy of its entry of [`ScanTables::pattern_gates`], so
+    /// that opening gates, which happens many times per message, reads no other table).
     pub(crate) full: u8,
 }
 
