@@ -127,10 +127,10 @@ fn main() {
         print_mistakes(&engine, &ctx, &corpus.messages, &report, errors, explain);
     }
     if let Some(min) = min_f1 {
-        if report.micro_f1 < min {
+        if report.headline.micro_f1 < min {
             eprintln!(
                 "evaluate: micro-F1 {:.4} is below --min-micro-f1 {min}",
-                report.micro_f1
+                report.headline.micro_f1
             );
             exit(1);
         }
@@ -173,23 +173,23 @@ fn print_table(report: &Report, baseline: Option<&Report>) {
     show("micro recall", report.micro_recall, None);
     show(
         "micro F1",
-        report.micro_f1,
-        delta.as_ref().map(|d| d.micro_f1),
+        report.headline.micro_f1,
+        delta.as_ref().map(|d| d.headline.micro_f1),
     );
     show(
         "macro F1",
-        report.macro_f1,
-        delta.as_ref().map(|d| d.macro_f1),
+        report.headline.macro_f1,
+        delta.as_ref().map(|d| d.headline.macro_f1),
     );
     show(
         "top-1 accuracy",
-        report.top1_accuracy,
-        delta.as_ref().map(|d| d.top1_accuracy),
+        report.headline.top1_accuracy,
+        delta.as_ref().map(|d| d.headline.top1_accuracy),
     );
     show(
         "none false positive rate",
-        report.none_false_positive_rate,
-        delta.as_ref().map(|d| d.none_false_positive_rate),
+        report.headline.none_false_positive_rate,
+        delta.as_ref().map(|d| d.headline.none_false_positive_rate),
     );
 }
 

@@ -21,11 +21,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use toml::Spanned;
 
-/// Whose replies [`LanguageBuilder::add_replies`] layers: an intent's or an event's.
+/// Whose replies [`LanguageBuilder::add_replies`] layers: an intent's or an event's,
+/// by index and id.
 #[derive(Clone, Copy)]
-enum ReplyOwner {
-    Intent(u16),
-    Event(u16),
+enum ReplyOwner<'a> {
+    Intent(u16, &'a str),
+    Event(u16, &'a str),
 }
 
 /// A language being assembled from its packs, with the id maps that layering needs.
@@ -163,16 +164,8 @@ impl LanguageBuilder {
                     replies: Vec::new(),
                 },
             )?;
-            let owner = format!("event `{}`", id.get_ref());
-            let key = format!("{}.event.{}", self.tag, id.get_ref());
-            self.add_replies(
-                pack,
-                budget,
-                &owner,
-                &key,
-                &def.reply.0,
-                ReplyOwner::Event(e),
-            )?;
+            let replies_of = ReplyOwner::Event(e, id.get_ref());
+            self.add_replies(pack, budget, &def.reply.0, replies_of)?;
         }
         self.add_hints(pack)?;
         if let Some(c) = &f.conversation {

@@ -14,8 +14,8 @@
 //! let corpus = Corpus::parse("mine.tsv", tsv, default_engine())?;
 //! let report = evaluate(default_engine(), &corpus, &Context::default());
 //! assert_eq!(report.messages, 2);
-//! assert!(report.micro_f1 > 0.5);
-//! assert_eq!(report.none_false_positive_rate, 0.0);
+//! assert!(report.headline.micro_f1 > 0.5);
+//! assert_eq!(report.headline.none_false_positive_rate, 0.0);
 //! # Ok::<(), replykit::eval::CorpusError>(())
 //! ```
 
@@ -24,7 +24,7 @@ mod report;
 mod threads;
 
 pub use mine::{Candidate as MinedCandidate, Mined, QuickReply, mine};
-pub use report::{Confusion, Delta, IntentScore, Report, evaluate};
+pub use report::{Confusion, Delta, Headline, IntentScore, Report, evaluate};
 pub use threads::{ThreadTurn, Threads, evaluate_threads};
 
 use crate::engine::Engine;

@@ -33,21 +33,14 @@ pub struct IntentScore {
 /// missed with nothing else predicted). Row `none` holds messages labeled `none`.
 pub type Confusion = BTreeMap<String, BTreeMap<String, usize>>;
 
-/// What [`evaluate`] measures on a corpus.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The four figures a [`Report`] leads with and a [`Delta`] compares. In JSON they sit at the
+/// top level of the report (flattened), where `examples/evaluate --json` has always put them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Report {
-    /// How many messages were read.
-    pub messages: usize,
+pub struct Headline {
     /// F1 over all (message, intent) decisions.
     #[serde(serialize_with = "rounded")]
     pub micro_f1: f64,
-    /// Precision over all (message, intent) decisions.
-    #[serde(default, serialize_with = "rounded")]
-    pub micro_precision: f64,
-    /// Recall over all (message, intent) decisions.
-    #[serde(default, serialize_with = "rounded")]
-    pub micro_recall: f64,
     /// The unweighted mean of per-intent F1, over intents labeled or predicted at least once.
     #[serde(serialize_with = "rounded")]
     pub macro_f1: f64,
@@ -57,6 +50,36 @@ pub struct Report {
     /// Of the `none` messages, the share that got any intent.
     #[serde(serialize_with = "rounded")]
     pub none_false_positive_rate: f64,
+}
+
+impl Headline {
+    /// Each figure of `self` minus that of `baseline`.
+    fn minus(&self, baseline: &Headline) -> Headline {
+        Headline {
+            micro_f1: self.micro_f1 - baseline.micro_f1,
+            macro_f1: self.macro_f1 - baseline.macro_f1,
+            top1_accuracy: self.top1_accuracy - baseline.top1_accuracy,
+            none_false_positive_rate: self.none_false_positive_rate
+                - baseline.none_false_positive_rate,
+        }
+    }
+}
+
+/// What [`evaluate`] measures on a corpus.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Report {
+    /// How many messages were read.
+    pub messages: usize,
+    /// Micro- and macro-F1, top-1 accuracy and the `none` false-positive rate.
+    #[serde(flatten)]
+    pub headline: Headline,
+    /// Precision over all (message, intent) decisions.
+    #[serde(default, serialize_with = "rounded")]
+    pub micro_precision: f64,
+    /// Recall over all (message, intent) decisions.
+    #[serde(default, serialize_with = "rounded")]
+    pub micro_recall: f64,
     /// Per intent of the engine.
     pub per_intent: BTreeMap<String, IntentScore>,
     /// See [`Confusion`].
@@ -170,16 +193,18 @@ pub(crate) fn score(engine: &Engine, corpus: &Corpus, predictions: Vec<Vec<Strin
     let (micro_precision, micro_recall) = (ratio(tps, tps + fps), ratio(tps, tps + fns));
     Report {
         messages: corpus.messages.len(),
-        micro_f1: f1(micro_precision, micro_recall),
+        headline: Headline {
+            micro_f1: f1(micro_precision, micro_recall),
+            macro_f1: if macro_n == 0 {
+                0.0
+            } else {
+                macro_sum / macro_n as f64
+            },
+            top1_accuracy: ratio(top1, labeled),
+            none_false_positive_rate: ratio(none_fp, nones),
+        },
         micro_precision,
         micro_recall,
-        macro_f1: if macro_n == 0 {
-            0.0
-        } else {
-            macro_sum / macro_n as f64
-        },
-        top1_accuracy: ratio(top1, labeled),
-        none_false_positive_rate: ratio(none_fp, nones),
         per_intent,
         confusion,
         predictions,
@@ -191,18 +216,9 @@ pub(crate) fn score(engine: &Engine, corpus: &Corpus, predictions: Vec<Vec<Strin
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Delta {
-    /// Change in micro-F1.
-    #[serde(serialize_with = "rounded")]
-    pub micro_f1: f64,
-    /// Change in macro-F1.
-    #[serde(serialize_with = "rounded")]
-    pub macro_f1: f64,
-    /// Change in top-1 accuracy.
-    #[serde(serialize_with = "rounded")]
-    pub top1_accuracy: f64,
-    /// Change in the none false-positive rate.
-    #[serde(serialize_with = "rounded")]
-    pub none_false_positive_rate: f64,
+    /// Each headline figure's change.
+    #[serde(flatten)]
+    pub headline: Headline,
     /// Per intent in either report: change in F1.
     pub per_intent_f1: BTreeMap<String, f64>,
 }
@@ -217,11 +233,7 @@ impl Report {
             per_intent_f1.insert(id.clone(), d);
         }
         Delta {
-            micro_f1: self.micro_f1 - baseline.micro_f1,
-            macro_f1: self.macro_f1 - baseline.macro_f1,
-            top1_accuracy: self.top1_accuracy - baseline.top1_accuracy,
-            none_false_positive_rate: self.none_false_positive_rate
-                - baseline.none_false_positive_rate,
+            headline: self.headline.minus(&baseline.headline),
             per_intent_f1,
         }
     }

@@ -16,10 +16,10 @@ fn report(path: &str) -> Report {
     eprintln!(
         "{path}: {} messages, micro-F1 {:.3}, macro-F1 {:.3}, top-1 {:.3}, none FP rate {:.3}",
         report.messages,
-        report.micro_f1,
-        report.macro_f1,
-        report.top1_accuracy,
-        report.none_false_positive_rate
+        report.headline.micro_f1,
+        report.headline.macro_f1,
+        report.headline.top1_accuracy,
+        report.headline.none_false_positive_rate
     );
     report
 }
@@ -32,11 +32,11 @@ fn check(path: &str, min_messages: usize, min_f1: f64, max_none_fp: f64) {
         r.messages
     );
     assert!(
-        r.micro_f1 >= min_f1,
+        r.headline.micro_f1 >= min_f1,
         "{path}: micro-F1 {:.3} < {min_f1}",
-        r.micro_f1
+        r.headline.micro_f1
     );
-    let fp = r.none_false_positive_rate;
+    let fp = r.headline.none_false_positive_rate;
     assert!(
         fp <= max_none_fp,
         "{path}: none false-positive rate {fp:.3} > {max_none_fp}"
@@ -100,9 +100,9 @@ fn real_buyer_text_when_rebuilt() {
     ] {
         let r = report(&format!("{dir}/{set}.tsv"));
         assert!(
-            r.micro_f1 >= min_f1,
+            r.headline.micro_f1 >= min_f1,
             "{set}: micro-F1 {:.3} < {min_f1}",
-            r.micro_f1
+            r.headline.micro_f1
         );
     }
 }

@@ -151,11 +151,13 @@ fn reports_have_a_confusion_matrix_and_deltas() {
     assert_eq!(r.confusion["damage"]["none"], 1);
     assert_eq!(r.confusion["none"]["praise"], 1);
     assert_eq!(r.per_intent["damage"].recall, 0.5);
-    assert_eq!(r.none_false_positive_rate, 1.0);
+    assert_eq!(r.headline.none_false_positive_rate, 1.0);
     let better =
         Corpus::parse("c.tsv", "damage\tit is broken\npraise\tlove it\n", &engine).unwrap();
     let d = evaluate(&engine, &better, &Context::default()).delta(&r);
     assert!(
-        d.micro_f1 > 0.0 && d.per_intent_f1["damage"] > 0.0 && d.none_false_positive_rate < 0.0
+        d.headline.micro_f1 > 0.0
+            && d.per_intent_f1["damage"] > 0.0
+            && d.headline.none_false_positive_rate < 0.0
     );
 }

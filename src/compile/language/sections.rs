@@ -105,15 +105,7 @@ impl LanguageBuilder {
             let by = self.known(&self.intent_ids, pack, other, "intent", &owner)?;
             self.intents[index as usize].unless.push(by);
         }
-        let key = format!("{}.{name}", self.tag);
-        self.add_replies(
-            pack,
-            budget,
-            &owner,
-            &key,
-            &def.reply.0,
-            ReplyOwner::Intent(index),
-        )?;
+        self.add_replies(pack, budget, &def.reply.0, ReplyOwner::Intent(index, name))?;
         for text in &def.examples {
             self.add_example(pack, text, Some(index));
         }
@@ -186,23 +178,28 @@ impl LanguageBuilder {
         Ok(())
     }
 
-    /// A reply template, parsed and checked: every placeholder must have a value.
-    /// Layers the replies `defs` of `owner` (an intent's or an event's) under the ids
-    /// `{key}.{reply id}`.
+    /// Layers the replies `defs` of an intent or an event under the ids
+    /// `{tag}.{intent}.{reply id}` or `{tag}.event.{event}.{reply id}`.
     pub(super) fn add_replies(
         &mut self,
         pack: &RulePack,
         budget: &Budget,
-        owner: &str,
-        key: &str,
         defs: &[ReplyDef],
         to: ReplyOwner,
     ) -> Result<(), Error> {
+        let (owner, key) = match to {
+            ReplyOwner::Intent(_, name) => {
+                (format!("intent `{name}`"), format!("{}.{name}", self.tag))
+            }
+            ReplyOwner::Event(_, id) => {
+                (format!("event `{id}`"), format!("{}.event.{id}", self.tag))
+            }
+        };
         for reply in defs {
-            let t = self.template(pack, owner, reply, budget)?;
+            let t = self.template(pack, &owner, reply, budget)?;
             let (slots, ids, slot) = match to {
-                ReplyOwner::Intent(i) => (&mut self.replies, &mut self.reply_ids, i),
-                ReplyOwner::Event(e) => (&mut self.event_replies, &mut self.event_reply_ids, e),
+                ReplyOwner::Intent(i, _) => (&mut self.replies, &mut self.reply_ids, i),
+                ReplyOwner::Event(e, _) => (&mut self.event_replies, &mut self.event_reply_ids, e),
             };
             layer(
                 slots,
@@ -219,6 +216,7 @@ impl LanguageBuilder {
         Ok(())
     }
 
+    /// A reply template, parsed and checked: every placeholder must have a value.
     pub(super) fn template(
         &self,
         pack: &RulePack,
