@@ -133,9 +133,17 @@ fn main() {
     for (label, n) in [("1k", 1_000), ("10k", 10_000), ("100k", 100_000)] {
         let keywords = support::synthetic_keywords(&base, n);
         let pack = support::synthetic_pack(&keywords);
-        let t = Instant::now();
-        let e = support::build_synthetic(&keywords, &pack);
-        let build_ms = ms(t.elapsed());
+        // Min of 3 builds, as the bundled build is (the first of a process runs on a cold
+        // allocator and caches: reported beside it).
+        let mut builds = Vec::new();
+        let mut e = None;
+        for _ in 0..3 {
+            let t = Instant::now();
+            e = Some(support::build_synthetic(&keywords, &pack));
+            builds.push(ms(t.elapsed()));
+        }
+        let e = e.expect("built");
+        let (build_ms, first_build_ms) = (min(&builds), builds[0]);
         let automaton = e.raw_scanner("zh").expect("a zh pack");
         let (mut c, mut r) = (0f64, 0f64);
         for _ in 0..ROUNDS {
@@ -149,6 +157,7 @@ fn main() {
             "raw_scan_msgs_per_sec": round0(r),
             "classify_over_raw_scan": round2(r / c),
             "build_ms": round2(build_ms),
+            "first_build_ms": round2(first_build_ms),
             "automaton_bytes": automaton.memory_usage(),
         });
         if n == 10_000 {
